@@ -1,0 +1,94 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use nbsanitize::report::Format;
+use nbsanitize::{Kind, Preset};
+
+/// Make Jupyter notebooks and ML artifacts safe to open.
+#[derive(Debug, Parser)]
+#[command(name = "nbsanitize", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sanitize notebooks and artifacts: one file to stdout, or files and folders in place (-i).
+    Sanitize(SanitizeArgs),
+    /// Report findings without changing anything; exit 1 when there are any.
+    Check(CheckArgs),
+    /// Print the documentation of a rule (e.g. `nbsanitize rule NB101`), or list all rules.
+    Rule(RuleArgs),
+}
+
+/// Options shared by every command that reads inputs.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// Files or folders; `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Treat every input as this kind instead of detecting it from the content.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub format: Option<Kind>,
+    /// Policy preset.
+    #[arg(long, value_enum, default_value_t = Preset::Default)]
+    pub policy: Preset,
+    /// Refuse inputs larger than this (bytes, or with a K/M/G/KiB/MiB/GiB suffix).
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    pub max_size: u64,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SanitizeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Rewrite files in place (atomically, keeping permissions) instead of writing to stdout.
+    #[arg(short = 'i', long = "in-place")]
+    pub in_place: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub output_format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule code (`NB101`) or name (`html-script-element`).
+    #[arg(required_unless_present = "all")]
+    pub code: Option<String>,
+    /// List every rule with its summary.
+    #[arg(long, conflicts_with = "code")]
+    pub all: bool,
+}
+
+/// Parses `1024`, `10K`, `256MiB`, `2G`…
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}`")),
+    };
+    n.checked_mul(factor)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}

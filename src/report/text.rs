@@ -1,0 +1,41 @@
+//! `path: cell 3, output 0, text/html: NB101 [removed] A `<script>` element …`
+
+use std::io::{self, Write};
+
+use super::Report;
+
+/// One line per finding, then a one-line summary.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for file in &report.files {
+        for f in &file.findings {
+            let place = f.location.describe();
+            let sep = if place.is_empty() { "" } else { ": " };
+            writeln!(
+                out,
+                "{}{sep}{place}: {} [{}] {}",
+                file.path,
+                f.rule.code,
+                f.action.as_str(),
+                f.message
+            )?;
+        }
+    }
+    let s = report.summary();
+    let rules: Vec<String> = s
+        .by_rule
+        .iter()
+        .map(|(code, n)| format!("{code}×{n}"))
+        .collect();
+    writeln!(
+        out,
+        "{} file(s): {} with findings, {} changed, {} skipped, {} failed; {} finding(s){}{}",
+        s.files,
+        s.files_with_findings,
+        s.files_changed,
+        s.files_skipped,
+        s.files_failed,
+        s.findings,
+        if rules.is_empty() { "" } else { ": " },
+        rules.join(", ")
+    )
+}
