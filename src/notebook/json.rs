@@ -50,8 +50,10 @@ fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
 }
 
 /// Writes `value` as nbformat does, followed by a newline. With `crlf`, every line ends with
-/// `\r\n` (JSON strings escape their own newlines, so only layout newlines change).
-pub fn write_python<T: Serialize>(value: &T, crlf: bool) -> Vec<u8> {
+/// `\r\n` (JSON strings escape their own newlines, so only layout newlines change). With
+/// `ascii`, non-ASCII characters and DEL are written as `\uXXXX` escapes (surrogate pairs above
+/// U+FFFF), as Python's `ensure_ascii=True` does.
+pub fn write_python<T: Serialize>(value: &T, crlf: bool, ascii: bool) -> Vec<u8> {
     let mut out = Vec::new();
     {
         let mut ser = serde_json::Serializer::with_formatter(&mut out, PythonFormatter::new());
@@ -60,6 +62,9 @@ pub fn write_python<T: Serialize>(value: &T, crlf: bool) -> Vec<u8> {
             .expect("serializing a serde_json::Value into memory cannot fail");
     }
     out.push(b'\n');
+    if ascii {
+        out = escape_non_ascii(&out);
+    }
     if crlf {
         let mut converted = Vec::with_capacity(out.len() + out.len() / 16);
         for &b in &out {
@@ -71,6 +76,24 @@ pub fn write_python<T: Serialize>(value: &T, crlf: bool) -> Vec<u8> {
         out = converted;
     }
     out
+}
+
+/// Escapes every non-ASCII character (and DEL) of serialized JSON. They can only occur inside
+/// strings, so escaping them byte-wise over the whole document is exact.
+fn escape_non_ascii(json: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(json).expect("serde_json writes UTF-8");
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() && c != '\x7f' {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out.into_bytes()
 }
 
 /// serde_json's pretty printer with a one-space indent and Python's number formatting.
@@ -295,13 +318,20 @@ mod tests {
     fn writes_like_nbformat() {
         let value =
             parse(r#"{"b": [1, 2.50, "x/\u2028é\u001b"], "a": {}, "c": [], "n": 1e-5}"#).unwrap();
-        let out = String::from_utf8(write_python(&value, false)).unwrap();
+        let out = String::from_utf8(write_python(&value, false, false)).unwrap();
         assert_eq!(
             out,
             "{\n \"a\": {},\n \"b\": [\n  1,\n  2.5,\n  \"x/\u{2028}é\\u001b\"\n ],\n \"c\": [],\n \"n\": 1e-05\n}\n"
         );
-        let crlf = String::from_utf8(write_python(&value, true)).unwrap();
+        let crlf = String::from_utf8(write_python(&value, true, false)).unwrap();
         assert!(crlf.starts_with("{\r\n \"a\": {},\r\n"));
+        let ascii = String::from_utf8(write_python(
+            &parse(r#"["é😀\u007f"]"#).unwrap(),
+            false,
+            true,
+        ))
+        .unwrap();
+        assert_eq!(ascii, "[\n \"\\u00e9\\ud83d\\ude00\\u007f\"\n]\n");
     }
 
     #[test]

@@ -97,7 +97,9 @@ impl Notebook {
         } else {
             normalize_v3(&mut value);
         }
-        json::write_python(&value, self.crlf)
+        // nbformat writes v4 with `ensure_ascii=False` and v3 with Python's default `True`.
+        let ascii = self.major == 3;
+        json::write_python(&value, self.crlf, ascii)
     }
 }
 
@@ -613,6 +615,17 @@ fn encode_base64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
 
+/// Joins a list of strings into one string (nbformat's `rejoin_lines` on read).
+fn rejoin(value: &mut Value) {
+    if let Value::Array(items) = value
+        && items.iter().all(Value::is_string)
+    {
+        let joined: String = items.iter().filter_map(Value::as_str).collect();
+        *value = Value::String(joined);
+    }
+}
+
+/// Splits a string into a list of lines (nbformat's `split_lines` on write).
 fn split_value(value: &mut Value) {
     if let Value::String(s) = value {
         let lines = json::splitlines_keepends(s)
@@ -623,9 +636,18 @@ fn split_value(value: &mut Value) {
     }
 }
 
-fn split_bundle(bundle: &mut Value) {
+/// nbformat's `_is_json_mime`.
+fn is_json_mime(mime: &str) -> bool {
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// `_rejoin_mimebundle` then `_split_mimebundle`.
+fn normalize_bundle(bundle: &mut Value) {
     if let Value::Object(map) = bundle {
         for (key, value) in map.iter_mut() {
+            if !is_json_mime(key) {
+                rejoin(value);
+            }
             if key.starts_with("text/") || SPLIT_MIMES.contains(&key.as_str()) {
                 split_value(value);
             }
@@ -633,7 +655,8 @@ fn split_bundle(bundle: &mut Value) {
     }
 }
 
-/// nbformat 4's `split_lines` and `strip_transient`.
+/// What `nbformat.writes(nbformat.reads(text))` does to a v4 notebook: `rejoin_lines`,
+/// `split_lines` and `strip_transient`.
 fn normalize_v4(nb: &mut Value) {
     if let Some(Value::Object(meta)) = nb.get_mut("metadata") {
         for key in ["orig_nbformat", "orig_nbformat_minor", "signature"] {
@@ -646,13 +669,14 @@ fn normalize_v4(nb: &mut Value) {
     for cell in cells {
         let Value::Object(cell) = cell else { continue };
         if let Some(source) = cell.get_mut("source") {
+            rejoin(source);
             split_value(source);
         }
         if let Some(Value::Object(meta)) = cell.get_mut("metadata") {
             meta.remove("trusted");
         }
         if let Some(Value::Object(attachments)) = cell.get_mut("attachments") {
-            attachments.values_mut().for_each(split_bundle);
+            attachments.values_mut().for_each(normalize_bundle);
         }
         if cell.get("cell_type").and_then(Value::as_str) != Some("code") {
             continue;
@@ -661,28 +685,55 @@ fn normalize_v4(nb: &mut Value) {
             continue;
         };
         for output in outputs {
-            match output.get("output_type").and_then(Value::as_str) {
-                Some("execute_result" | "display_data") => {
+            let output_type = output
+                .get("output_type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            match output_type.as_str() {
+                "execute_result" | "display_data" => {
                     if let Some(data) = output.get_mut("data") {
-                        split_bundle(data);
+                        normalize_bundle(data);
                     }
                 }
-                Some("stream") => {
+                "" => {}
+                other => {
                     if let Some(text) = output.get_mut("text") {
-                        split_value(text);
+                        rejoin(text);
+                        if other == "stream" {
+                            split_value(text);
+                        }
                     }
                 }
-                _ => {}
             }
         }
     }
 }
 
-/// nbformat 3's `split_lines` and `strip_transient`.
+/// nbformat 3's `_join_lines`: lists made by `splitlines()` (no line ends) are joined with
+/// newlines.
+fn rejoin_v3(value: &mut Value) {
+    if let Value::Array(items) = value
+        && items.iter().all(Value::is_string)
+    {
+        let first_has_end = items
+            .first()
+            .and_then(Value::as_str)
+            .is_some_and(|l| l.ends_with(['\n', '\r']));
+        let parts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+        *value = Value::String(if first_has_end || parts.is_empty() {
+            parts.concat()
+        } else {
+            parts.join("\n")
+        });
+    }
+}
+
+/// nbformat 3's `rejoin_lines`, `split_lines` and `strip_transient`.
 fn normalize_v3(nb: &mut Value) {
-    if let Some(Value::Object(meta)) = nb.get_mut("metadata") {
-        meta.remove("orig_nbformat");
-        meta.remove("orig_nbformat_minor");
+    if let Value::Object(root) = nb {
+        root.remove("orig_nbformat");
+        root.remove("orig_nbformat_minor");
     }
     let Some(Value::Array(worksheets)) = nb.get_mut("worksheets") else {
         return;
@@ -699,12 +750,14 @@ fn normalize_v3(nb: &mut Value) {
             }
             if cell.get("cell_type").and_then(Value::as_str) == Some("code") {
                 if let Some(input) = cell.get_mut("input") {
+                    rejoin_v3(input);
                     split_value(input);
                 }
                 if let Some(Value::Array(outputs)) = cell.get_mut("outputs") {
                     for output in outputs {
                         for key in V3_MULTILINE_KEYS {
                             if let Some(value) = output.get_mut(*key) {
+                                rejoin_v3(value);
                                 split_value(value);
                             }
                         }
@@ -713,6 +766,7 @@ fn normalize_v3(nb: &mut Value) {
             } else {
                 for key in ["source", "rendered"] {
                     if let Some(value) = cell.get_mut(key) {
+                        rejoin_v3(value);
                         split_value(value);
                     }
                 }
