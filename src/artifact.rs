@@ -70,11 +70,12 @@ pub fn detect(text: &str, name: Option<&Path>) -> Result<Kind, Error> {
 }
 
 fn detect_json(body: &str) -> Result<Kind, Error> {
-    // Cheap look at the top-level keys without building the whole value twice: the caller
-    // parses again with the notebook reader, which reports precise errors.
-    let value: serde_json::Value =
-        serde_json::from_str(body).map_err(|e| Error::InvalidJson(e.to_string()))?;
-    match &value {
+    classify_json(&crate::notebook::json::parse(body)?)
+}
+
+/// The kind of a parsed JSON document: a notebook, GeoJSON, or an error.
+pub fn classify_json(value: &serde_json::Value) -> Result<Kind, Error> {
+    match value {
         serde_json::Value::Object(map) if map.contains_key("nbformat") => Ok(Kind::Notebook),
         serde_json::Value::Object(map)
             if matches!(

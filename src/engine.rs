@@ -46,20 +46,28 @@ pub fn sanitize_bytes(
         Some(rest) => ("\u{feff}", rest),
         None => ("", text),
     };
-    let kind = match kind {
-        Some(kind) => kind,
-        None => artifact::detect(body, name)?,
+    // JSON is parsed once, whether or not the kind was given.
+    let looks_json = body.trim_start().starts_with(['{', '[']);
+    let (kind, parsed) = match kind {
+        Some(kind @ (Kind::Notebook | Kind::GeoJson)) => (kind, Some(json::parse(body)?)),
+        Some(kind) => (kind, None),
+        None if looks_json => {
+            let value = json::parse(body)?;
+            (artifact::classify_json(&value)?, Some(value))
+        }
+        None => (artifact::detect(body, name)?, None),
     };
     let (findings, new_text) = match kind {
         Kind::Notebook => {
-            let mut nb = Notebook::parse(body)?;
+            let value = parsed.expect("parsed above for JSON kinds");
+            let mut nb = Notebook::from_value(value, body)?;
             let findings = nb.sanitize(policy)?;
             let changed = findings.iter().any(|f| f.action != Action::Reported);
             let out = changed.then(|| nb.to_nbformat_bytes());
             (findings, out)
         }
         Kind::GeoJson => {
-            let mut value = json::parse(body)?;
+            let mut value = parsed.expect("parsed above for JSON kinds");
             let findings = sanitize::geojson::sanitize_value(&mut value, policy.html());
             let out = (!findings.is_empty()).then(|| {
                 let mut bytes =

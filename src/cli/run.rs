@@ -135,7 +135,7 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<Exit> {
         }
         Ok(true)
     });
-    if !args.input.quiet && args.in_place {
+    if !args.input.quiet && args.in_place && report.has_findings() {
         report.write(Format::Text, &mut io::stderr().lock())?;
     }
     Ok(if report.has_errors() {

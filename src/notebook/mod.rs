@@ -35,7 +35,11 @@ const WIDGET_STATE: &str = "application/vnd.jupyter.widget-state+json";
 impl Notebook {
     /// Parses notebook JSON. Refuses JSON that is not a notebook, and nbformat other than 3/4.
     pub fn parse(text: &str) -> Result<Self, Error> {
-        let value = json::parse(text)?;
+        Self::from_value(json::parse(text)?, text)
+    }
+
+    /// Wraps an already parsed document; `text` is the source it came from (for its line ends).
+    pub fn from_value(value: Value, text: &str) -> Result<Self, Error> {
         let Value::Object(root) = &value else {
             return Err(Error::InvalidSchema(
                 "not a notebook: the top level is not a JSON object".into(),
