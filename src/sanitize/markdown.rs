@@ -33,9 +33,11 @@ pub fn sanitize_markdown(input: &str, allow: &HtmlAllowlist) -> Cleaned {
                     edits.push((range, text));
                 }
             }
-            Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. }) => {
-                if !html::url_is_safe("a", "href", &dest_url) {
+            Event::Start(
+                ref tag @ (Tag::Link { ref dest_url, .. } | Tag::Image { ref dest_url, .. }),
+            ) => {
+                let is_image = matches!(tag, Tag::Image { .. });
+                if !destination_is_safe(&dest_url, is_image) {
                     let span = &input[range.clone()];
                     if let Some(pos) = span.rfind(dest_url.as_ref()) {
                         let at = range.start + pos;
@@ -81,6 +83,19 @@ pub fn sanitize_markdown(input: &str, allow: &HtmlAllowlist) -> Cleaned {
     Cleaned {
         text: Some(out),
         findings,
+    }
+}
+
+/// Markdown destinations: what the HTML policy allows on `<a href>` / `<img src>`, plus
+/// JupyterLab's `attachment:NAME` references to the cell's own attachments.
+fn destination_is_safe(url: &str, is_image: bool) -> bool {
+    if html::scheme_of(url.trim()).as_deref() == Some("attachment") {
+        return true;
+    }
+    if is_image {
+        html::url_is_safe("img", "src", url)
+    } else {
+        html::url_is_safe("a", "href", url)
     }
 }
 

@@ -31,7 +31,7 @@ pub fn sanitize_svg(input: &str) -> Cleaned {
         return Cleaned::default();
     }
     Cleaned {
-        text: Some(String::new()),
+        text: Some("<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_owned()),
         findings: vec![Finding::new(
             &rules::svg::SVG_SCRIPT,
             Action::Removed,
