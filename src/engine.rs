@@ -41,6 +41,16 @@ pub fn sanitize_bytes(
     name: Option<&Path>,
     policy: &Policy,
 ) -> Result<Outcome, Error> {
+    // Empty markup is valid (and clean) when its kind is known; an empty notebook is not.
+    if bytes.is_empty()
+        && let Some(kind @ (Kind::Html | Kind::Svg | Kind::Markdown)) = kind
+    {
+        return Ok(Outcome {
+            kind,
+            findings: Vec::new(),
+            output: None,
+        });
+    }
     let text = artifact::as_text(bytes)?;
     let (bom, body) = match text.strip_prefix('\u{feff}') {
         Some(rest) => ("\u{feff}", rest),
