@@ -84,6 +84,11 @@ fn assert_matches_python_json(notebooks: &[(std::path::PathBuf, Vec<u8>)]) {
     if !common::require(common::has_command("python3", "--version"), "python3") {
         return;
     }
+    let has_nbformat = std::process::Command::new("python3")
+        .args(["-c", "import nbformat"])
+        .status()
+        .is_ok_and(|s| s.success());
+    common::require(has_nbformat, "Python package nbformat");
     // One Python process for all notebooks: length-prefixed documents on stdin.
     let script = r#"
 import json, sys, difflib
