@@ -14,7 +14,7 @@ use html5ever::tendril::TendrilSink;
 use html5ever::{ParseOpts, QualName, local_name, ns};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
 
-use super::css;
+use super::{css, svg};
 use crate::diagnostic::{Action, Finding};
 use crate::rules::{self, Rule};
 
@@ -73,11 +73,13 @@ pub(crate) const DEFAULT_TAGS: &[&str] = &[
     "li",
     "main",
     "mark",
+    "meter",
     "nav",
     "ol",
     "p",
     "picture",
     "pre",
+    "progress",
     "q",
     "rp",
     "rt",
@@ -114,7 +116,7 @@ pub(crate) const DEFAULT_GENERIC_ATTRIBUTES: &[&str] = &[
 
 /// Attributes kept on specific elements.
 pub(crate) const DEFAULT_TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
-    ("a", &["href", "name", "hreflang"]),
+    ("a", &["href", "name", "hreflang", "target"]),
     ("img", &["src", "alt", "border"]),
     (
         "table",
@@ -129,12 +131,14 @@ pub(crate) const DEFAULT_TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     ),
     (
         "td",
-        &["colspan", "rowspan", "headers", "nowrap", "bgcolor"],
+        &[
+            "colspan", "rowspan", "headers", "nowrap", "bgcolor", "halign",
+        ],
     ),
     (
         "th",
         &[
-            "colspan", "rowspan", "headers", "scope", "nowrap", "bgcolor",
+            "colspan", "rowspan", "headers", "scope", "nowrap", "bgcolor", "halign",
         ],
     ),
     ("tr", &["bgcolor"]),
@@ -153,6 +157,8 @@ pub(crate) const DEFAULT_TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("font", &["color", "face", "size"]),
     ("label", &["for"]),
     ("hr", &["size", "noshade"]),
+    ("progress", &["value", "max"]),
+    ("meter", &["value", "min", "max", "low", "high", "optimum"]),
 ];
 
 /// Attributes whose value is a URL and is checked as one.
@@ -294,6 +300,7 @@ const CLOBBER_NAMES: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct HtmlAllowlist {
     tags: HashSet<String>,
+    svg: bool,
     generic_attributes: HashSet<String>,
     tag_attributes: HashMap<String, HashSet<String>>,
 }
@@ -302,6 +309,7 @@ impl Default for HtmlAllowlist {
     fn default() -> Self {
         HtmlAllowlist {
             tags: DEFAULT_TAGS.iter().map(|s| s.to_string()).collect(),
+            svg: true,
             generic_attributes: DEFAULT_GENERIC_ATTRIBUTES
                 .iter()
                 .map(|s| s.to_string())
@@ -367,11 +375,27 @@ impl HtmlAllowlist {
         Ok(())
     }
 
-    fn allows_tag(&self, tag: &str) -> bool {
+    /// Keeps or removes inline `<svg>` (checked with the SVG policy). Default: kept.
+    pub fn set_inline_svg(&mut self, keep: bool) {
+        self.svg = keep;
+    }
+
+    /// Whether inline `<svg>` is kept.
+    pub fn allows_inline_svg(&self) -> bool {
+        self.svg
+    }
+
+    /// Whether an HTML-namespace element is kept with no check of its content (its attributes
+    /// are checked with [`allows_attribute`](Self::allows_attribute)). `<style>` and `<svg>`
+    /// are never "allowed" here: their content needs the CSS/SVG checks of
+    /// [`sanitize_fragment`].
+    pub fn allows_tag(&self, tag: &str) -> bool {
         self.tags.contains(tag)
     }
 
-    fn allows_attribute(&self, tag: &str, attr: &str) -> bool {
+    /// Whether an attribute (lower-case name, `prefix:local` for namespaced ones) is kept on
+    /// an HTML element. Its value still goes through the URL, CSS and clobbering checks.
+    pub fn allows_attribute(&self, tag: &str, attr: &str) -> bool {
         self.generic_attributes.contains(attr)
             || self
                 .tag_attributes
@@ -399,17 +423,116 @@ pub struct Cleaned {
 }
 
 /// Sanitizes an HTML fragment. Clean input comes back as `text: None` (keep the original).
+///
+/// A changed fragment is rebuilt by ammonia from the same allowlist, then repaired by the
+/// checker itself (`<style>` sheets, SVG references), re-serialized, and checked once more
+/// as a browser would parse it. Should that check still object (it never has in tests), a
+/// stricter ammonia pass without `<style>` and SVG is used, and as a last resort the whole
+/// fragment is escaped as text.
 pub fn sanitize_fragment(input: &str, allow: &HtmlAllowlist) -> Cleaned {
-    let dom = parse_fragment(input);
-    let observations = check_tree(&dom, allow);
-    if observations.is_empty() {
+    let (mut observations, contained) = check(input, allow);
+    if observations.is_empty() && contained {
         return Cleaned::default();
     }
-    let text = builder(allow).clean(input).to_string();
+    if !contained {
+        observations.add(
+            &rules::html::UNTERMINATED_MARKUP,
+            format!("…{}", tail(input, 30)),
+        );
+    }
     Cleaned {
-        text: Some(text),
+        text: Some(fix(input, allow)),
         findings: observations.into_findings(),
     }
+}
+
+/// Appended to the input before parsing: it is parsed as an element only when the input ends
+/// outside any tag, attribute value, comment or raw-text element, i.e. when the input cannot
+/// swallow what a page puts after it (nbconvert writes outputs one after another).
+const SENTINEL: &str = "<nbsanitize-end></nbsanitize-end>";
+const SENTINEL_TAG: &str = "nbsanitize-end";
+
+/// Checks `input`: its observations, and whether it is self-contained (ends in the data state).
+fn check(input: &str, allow: &HtmlAllowlist) -> (Observations, bool) {
+    let dom = parse_fragment(&format!("{input}{SENTINEL}"));
+    let observations = walk(&dom, allow, false);
+    let contained = observations.sentinels == 1;
+    if contained {
+        (observations, true)
+    } else {
+        // The sentinel was swallowed; report what the input alone contains.
+        (walk(&parse_fragment(input), allow, false), false)
+    }
+}
+
+/// Whether a fragment passes the checker unchanged.
+pub fn is_clean_fragment(input: &str, allow: &HtmlAllowlist) -> bool {
+    let (observations, contained) = check(input, allow);
+    observations.is_empty() && contained
+}
+
+fn tail(s: &str, max: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    chars[chars.len().saturating_sub(max)..].iter().collect()
+}
+
+fn fix(input: &str, allow: &HtmlAllowlist) -> String {
+    let first = builder(allow, true).clean(input).to_string();
+    let repaired = repair(&first, allow);
+    if is_clean_fragment(&repaired, allow) {
+        return repaired;
+    }
+    let strict = builder(allow, false).clean(input).to_string();
+    let repaired = repair(&strict, allow);
+    if is_clean_fragment(&repaired, allow) {
+        return repaired;
+    }
+    escape_text(input)
+}
+
+/// Applies the checker's decisions to the tree of `html` and serializes it again.
+fn repair(html: &str, allow: &HtmlAllowlist) -> String {
+    let dom = parse_fragment(html);
+    if walk(&dom, allow, true).is_empty() {
+        return html.to_owned();
+    }
+    serialize_fragment(&dom)
+}
+
+fn serialize_fragment(dom: &RcDom) -> String {
+    let mut out = Vec::new();
+    let root = dom.document.children.borrow().first().cloned();
+    if let Some(root) = root {
+        for child in root.children.borrow().iter() {
+            let handle: markup5ever_rcdom::SerializableHandle = child.clone().into();
+            html5ever::serialize(
+                &mut out,
+                &handle,
+                html5ever::serialize::SerializeOpts {
+                    traversal_scope: html5ever::serialize::TraversalScope::IncludeNode,
+                    ..Default::default()
+                },
+            )
+            .expect("writing to a Vec cannot fail");
+        }
+    }
+    String::from_utf8(out).expect("html5ever writes UTF-8")
+}
+
+/// The fragment as plain text: `&`, `<`, `>`, quotes escaped.
+fn escape_text(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn parse_fragment(input: &str) -> RcDom {
@@ -423,9 +546,37 @@ fn parse_fragment(input: &str) -> RcDom {
     .one(input)
 }
 
-fn builder(allow: &HtmlAllowlist) -> ammonia::Builder<'_> {
+/// The ammonia builder for an allowlist; `rich` adds `<style>` and inline SVG (whose content
+/// the repair pass then checks).
+fn builder(allow: &HtmlAllowlist, rich: bool) -> ammonia::Builder<'_> {
+    let mut tags: HashSet<&str> = allow.tags.iter().map(String::as_str).collect();
+    let mut tag_attributes: HashMap<&str, HashSet<&str>> = allow
+        .tag_attributes
+        .iter()
+        .map(|(tag, attrs)| (tag.as_str(), attrs.iter().map(String::as_str).collect()))
+        .collect();
+    let mut clean_content: HashSet<&str> = ["script"].into_iter().collect();
+    if rich {
+        tags.insert("style");
+        tag_attributes
+            .entry("style")
+            .or_default()
+            .extend(["type", "scoped", "media"]);
+        if allow.svg {
+            for &element in svg::SVG_ELEMENTS {
+                tags.insert(element);
+                tag_attributes
+                    .entry(element)
+                    .or_default()
+                    .extend(svg::SVG_ATTRIBUTES.iter().copied());
+            }
+        }
+    } else {
+        clean_content.insert("style");
+    }
+    tags.retain(|t| !clean_content.contains(t));
     let mut b = ammonia::Builder::empty();
-    b.tags(allow.tags.iter().map(String::as_str).collect())
+    b.tags(tags)
         .generic_attributes(
             allow
                 .generic_attributes
@@ -433,23 +584,17 @@ fn builder(allow: &HtmlAllowlist) -> ammonia::Builder<'_> {
                 .map(String::as_str)
                 .collect(),
         )
-        .tag_attributes(
-            allow
-                .tag_attributes
-                .iter()
-                .map(|(tag, attrs)| (tag.as_str(), attrs.iter().map(String::as_str).collect()))
-                .collect(),
-        )
+        .tag_attributes(tag_attributes)
         .url_schemes(["http", "https", "mailto", "data"].into_iter().collect())
         .url_relative(ammonia::UrlRelative::PassThrough)
         .link_rel(Some(LINK_REL))
-        .clean_content_tags(["script", "style"].into_iter().collect())
+        .clean_content_tags(clean_content)
         .strip_comments(true)
-        .attribute_filter(|element, attribute, value| filter_attribute(element, attribute, value));
+        .attribute_filter(filter_attribute);
     b
 }
 
-/// ammonia's per-attribute hook: the same value checks as [`check_tree`].
+/// ammonia's per-attribute hook: the same value checks as [`attribute_verdict`].
 fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
     if is_url_attribute(attribute) {
         if !url_is_safe(element, attribute, value) {
@@ -463,6 +608,7 @@ fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Optio
         return Some(Cow::Borrowed(value));
     }
     match attribute {
+        "target" if !is_safe_target(value) => None,
         "style" => {
             let decls = css::check_declarations(value);
             if decls.is_clean() {
@@ -478,6 +624,12 @@ fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Optio
         }
         _ => Some(Cow::Borrowed(value)),
     }
+}
+
+/// `target="_blank"` opens a new tab without an opener (browsers imply `noopener`); named
+/// targets and `_top`/`_parent` could navigate other frames.
+fn is_safe_target(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case("_blank")
 }
 
 fn is_url_attribute(attribute: &str) -> bool {
@@ -537,12 +689,14 @@ pub(crate) fn scheme_of(url: &str) -> Option<String> {
 
 /// What the checker saw, grouped by rule: rule → examples.
 #[derive(Default)]
-struct Observations {
+pub(crate) struct Observations {
     by_rule: BTreeMap<&'static str, (&'static Rule, usize, BTreeSet<String>)>,
+    /// How many end-of-input sentinel elements the walk met (see [`SENTINEL`]).
+    sentinels: usize,
 }
 
 impl Observations {
-    fn add(&mut self, rule: &'static Rule, example: String) {
+    pub(crate) fn add(&mut self, rule: &'static Rule, example: String) {
         let entry = self
             .by_rule
             .entry(rule.code)
@@ -553,11 +707,11 @@ impl Observations {
         }
     }
 
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.by_rule.is_empty()
     }
 
-    fn into_findings(self) -> Vec<Finding> {
+    pub(crate) fn into_findings(self) -> Vec<Finding> {
         self.by_rule
             .into_values()
             .map(|(rule, count, examples)| {
@@ -600,102 +754,305 @@ fn classify_element(tag: &str) -> Option<&'static Rule> {
     })
 }
 
+/// What happens to one element.
+enum ElementVerdict {
+    /// Kept (its attributes and content are checked on their own).
+    Keep,
+    /// Removed, its children moved up into its place (ammonia's default for disallowed tags).
+    Unwrap(&'static Rule, String),
+    /// Removed with everything inside it.
+    Remove(&'static Rule, String),
+}
+
+/// What happens to one attribute.
+enum AttrVerdict {
+    Keep,
+    Drop(&'static Rule, String),
+    Rewrite(String, &'static Rule, String),
+}
+
 /// Walks the parsed fragment (iteratively: input may nest 100,000 levels) and records every
-/// element, attribute, URL and style the allowlist does not accept.
-fn check_tree(dom: &RcDom, allow: &HtmlAllowlist) -> Observations {
+/// element, attribute, URL and style the allowlist does not accept. With `repair`, the tree is
+/// changed so that it contains only what the checker accepts.
+fn walk(dom: &RcDom, allow: &HtmlAllowlist, repair: bool) -> Observations {
     let mut seen = Observations::default();
-    let mut stack: Vec<Handle> = Vec::new();
     // A fragment parse puts the nodes under a synthetic <html> element.
-    for child in dom.document.children.borrow().iter() {
-        stack.extend(child.children.borrow().iter().rev().cloned());
-    }
-    while let Some(node) = stack.pop() {
-        if let NodeData::Element {
-            name,
-            attrs,
-            template_contents,
-            ..
-        } = &node.data
-        {
-            let tag: &str = &name.local;
-            if name.ns != ns!(html) {
-                let rule = if &*name.local == "script" {
-                    &rules::svg::SVG_SCRIPT
-                } else {
-                    &rules::svg::SVG_DISALLOWED
-                };
-                seen.add(rule, format!("<{tag}>"));
-            } else if !allow.allows_tag(tag) {
-                seen.add(
-                    classify_element(tag).unwrap_or(&rules::html::DISALLOWED_ELEMENT),
-                    format!("<{tag}>"),
-                );
-            } else {
-                for attr in attrs.borrow().iter() {
-                    check_attribute(tag, &attr.name, &attr.value, allow, &mut seen);
+    let mut parents: Vec<Handle> = dom.document.children.borrow().iter().cloned().collect();
+    while let Some(parent) = parents.pop() {
+        let children: Vec<Handle> = parent.children.borrow().clone();
+        let mut queue: std::collections::VecDeque<Handle> = children.into();
+        let mut kept: Vec<Handle> = Vec::with_capacity(queue.len());
+        let mut changed = false;
+        while let Some(node) = queue.pop_front() {
+            let NodeData::Element {
+                name,
+                attrs,
+                template_contents,
+                ..
+            } = &node.data
+            else {
+                kept.push(node);
+                continue;
+            };
+            if name.ns == ns!(html)
+                && &*name.local == SENTINEL_TAG
+                && attrs.borrow().is_empty()
+                && node.children.borrow().is_empty()
+            {
+                seen.sentinels += 1;
+                kept.push(node);
+                continue;
+            }
+            match element_verdict(name, &node, allow, &mut seen, repair) {
+                ElementVerdict::Keep => {
+                    let mut attrs = attrs.borrow_mut();
+                    let mut i = 0;
+                    while i < attrs.len() {
+                        let attr = &attrs[i];
+                        match attribute_verdict(name, &attr.name, &attr.value, allow) {
+                            AttrVerdict::Keep => i += 1,
+                            AttrVerdict::Drop(rule, why) => {
+                                seen.add(rule, why);
+                                if repair {
+                                    attrs.remove(i);
+                                } else {
+                                    i += 1;
+                                }
+                            }
+                            AttrVerdict::Rewrite(value, rule, why) => {
+                                seen.add(rule, why);
+                                if repair {
+                                    attrs[i].value = value.into();
+                                }
+                                i += 1;
+                            }
+                        }
+                    }
+                    drop(attrs);
+                    if let Some(contents) = template_contents.borrow().as_ref() {
+                        parents.push(contents.clone());
+                    }
+                    parents.push(node.clone());
+                    kept.push(node);
+                }
+                ElementVerdict::Unwrap(rule, why) => {
+                    seen.add(rule, why);
+                    changed = true;
+                    let mut inner: Vec<Handle> = node.children.borrow().clone();
+                    if let Some(contents) = template_contents.borrow().as_ref() {
+                        inner.extend(contents.children.borrow().iter().cloned());
+                    }
+                    for child in inner.into_iter().rev() {
+                        queue.push_front(child);
+                    }
+                }
+                ElementVerdict::Remove(rule, why) => {
+                    seen.add(rule, why);
+                    changed = true;
                 }
             }
-            if let Some(contents) = template_contents.borrow().as_ref() {
-                stack.extend(contents.children.borrow().iter().rev().cloned());
-            }
         }
-        stack.extend(node.children.borrow().iter().rev().cloned());
+        if repair && changed {
+            *parent.children.borrow_mut() = kept;
+        }
     }
     seen
 }
 
-fn check_attribute(
-    tag: &str,
+/// Decides an element by namespace and name; `<style>` content is checked (and in `repair`
+/// mode replaced) here.
+fn element_verdict(
+    name: &QualName,
+    node: &Handle,
+    allow: &HtmlAllowlist,
+    seen: &mut Observations,
+    repair: bool,
+) -> ElementVerdict {
+    let tag: &str = &name.local;
+    if name.ns == ns!(html) {
+        if tag == "style" {
+            return style_verdict(node, seen, repair);
+        }
+        if allow.allows_tag(tag) {
+            return ElementVerdict::Keep;
+        }
+        let rule = classify_element(tag).unwrap_or(&rules::html::DISALLOWED_ELEMENT);
+        return if tag == "script" {
+            ElementVerdict::Remove(rule, format!("<{tag}>"))
+        } else {
+            ElementVerdict::Unwrap(rule, format!("<{tag}>"))
+        };
+    }
+    if name.ns == ns!(svg) && allow.svg {
+        return match tag {
+            "script" => ElementVerdict::Remove(&rules::svg::SVG_SCRIPT, "<svg:script>".into()),
+            "foreignObject" => {
+                ElementVerdict::Remove(&rules::svg::SVG_FOREIGN_OBJECT, "<foreignObject>".into())
+            }
+            "style" => style_verdict(node, seen, repair),
+            _ if svg::allows_element(tag) => ElementVerdict::Keep,
+            _ => ElementVerdict::Remove(&rules::svg::SVG_DISALLOWED, format!("<svg:{tag}>")),
+        };
+    }
+    let rule = if tag == "script" {
+        &rules::svg::SVG_SCRIPT
+    } else {
+        &rules::svg::SVG_DISALLOWED
+    };
+    ElementVerdict::Remove(rule, format!("<{tag}>"))
+}
+
+/// A `<style>` element (HTML or SVG) is kept when its text is a clean style sheet; in
+/// `repair` mode a sheet with unsafe parts is replaced by what [`css::check_stylesheet`] keeps.
+fn style_verdict(node: &Handle, seen: &mut Observations, repair: bool) -> ElementVerdict {
+    let mut text = String::new();
+    for child in node.children.borrow().iter() {
+        match &child.data {
+            NodeData::Text { contents } => text.push_str(&contents.borrow()),
+            NodeData::Comment { .. } => {}
+            _ => {
+                return ElementVerdict::Remove(
+                    &rules::html::UNSAFE_CSS,
+                    "markup inside <style>".into(),
+                );
+            }
+        }
+    }
+    // `<` has no place in a safe sheet; in a string it would become markup if the element
+    // ever landed in foreign content (a page that leaves an `<svg>` open before it).
+    if text.contains('<') {
+        return ElementVerdict::Remove(&rules::html::UNSAFE_CSS, "`<` inside <style>".into());
+    }
+    let sheet = css::check_stylesheet(&text);
+    if sheet.is_clean() {
+        return ElementVerdict::Keep;
+    }
+    for removed in &sheet.removed {
+        seen.add(
+            &rules::html::UNSAFE_CSS,
+            format!("`{}` in <style>", truncate(removed, 40)),
+        );
+    }
+    // The kept sheet is written back as raw text: it must not be able to close the element.
+    if sheet.kept.trim().is_empty() || sheet.kept.contains('<') {
+        return ElementVerdict::Remove(&rules::html::UNSAFE_CSS, "<style>".into());
+    }
+    if repair {
+        let mut children = node.children.borrow_mut();
+        children.retain(|c| matches!(c.data, NodeData::Text { .. }));
+        children.truncate(1);
+        if let Some(NodeData::Text { contents }) = children.first().map(|c| &c.data) {
+            *contents.borrow_mut() = sheet.kept.as_str().into();
+        }
+    }
+    ElementVerdict::Keep
+}
+
+fn attribute_verdict(
+    element: &QualName,
     name: &QualName,
     value: &str,
     allow: &HtmlAllowlist,
-    seen: &mut Observations,
-) {
+) -> AttrVerdict {
+    let tag: &str = &element.local;
     let attr: String = match &name.prefix {
         Some(prefix) => format!("{prefix}:{}", name.local),
         None => name.local.to_string(),
     };
-    if attr.starts_with("on") {
-        seen.add(&rules::html::EVENT_HANDLER, format!("{attr} on <{tag}>"));
-        return;
+    let where_ = || format!("{attr} on <{tag}>");
+    if attr.len() > 2 && attr[..2].eq_ignore_ascii_case("on") {
+        let rule = if element.ns == ns!(html) {
+            &rules::html::EVENT_HANDLER
+        } else {
+            &rules::svg::SVG_SCRIPT
+        };
+        return AttrVerdict::Drop(rule, where_());
     }
     if tag == "a" && attr == "rel" && value == LINK_REL {
-        return; // what ammonia writes on links it rewrites
+        return AttrVerdict::Keep; // what ammonia writes on links it rewrites
+    }
+    let clobbering = (attr == "id" || attr == "name") && is_clobbering(value);
+    let unclobber = || {
+        AttrVerdict::Rewrite(
+            format!("{CLOBBER_PREFIX}{}", value.trim()),
+            &rules::html::DOM_CLOBBERING,
+            format!("{attr}=\"{value}\" on <{tag}>"),
+        )
+    };
+    if element.ns == ns!(svg) {
+        if attr == "id" && clobbering {
+            return unclobber();
+        }
+        let ns = if name.ns == ns!(xlink) {
+            svg::AttrNs::Xlink
+        } else if name.ns == ns!(xml) {
+            svg::AttrNs::Xml
+        } else if name.ns == ns!(xmlns) {
+            svg::AttrNs::Xmlns
+        } else if name.ns == ns!() && !name.local.contains(':') {
+            svg::AttrNs::None
+        } else {
+            svg::AttrNs::Other
+        };
+        return match svg::check_attribute(tag, ns, &name.local, value) {
+            svg::Verdict::Keep => AttrVerdict::Keep,
+            svg::Verdict::Drop(rule) => AttrVerdict::Drop(rule, where_()),
+            svg::Verdict::Rewrite(new, rule) => AttrVerdict::Rewrite(new, rule, where_()),
+        };
+    }
+    if tag == "style" && matches!(attr.as_str(), "type" | "scoped" | "media") {
+        return match attr.as_str() {
+            "type" if !value.trim().eq_ignore_ascii_case("text/css") && !value.is_empty() => {
+                AttrVerdict::Drop(
+                    &rules::html::UNSAFE_CSS,
+                    format!("type=\"{value}\" on <style>"),
+                )
+            }
+            "media"
+                if !css::check_stylesheet(&format!("@media {value} {{ a {{ color: red }} }}"))
+                    .is_clean() =>
+            {
+                AttrVerdict::Drop(
+                    &rules::html::UNSAFE_CSS,
+                    format!("media=\"{value}\" on <style>"),
+                )
+            }
+            _ => AttrVerdict::Keep,
+        };
     }
     if !allow.allows_attribute(tag, &attr) {
-        seen.add(
+        return AttrVerdict::Drop(&rules::html::DISALLOWED_ATTRIBUTE, where_());
+    }
+    if clobbering {
+        return unclobber();
+    }
+    if attr == "target" && !is_safe_target(value) {
+        return AttrVerdict::Drop(
             &rules::html::DISALLOWED_ATTRIBUTE,
-            format!("{attr} on <{tag}>"),
+            format!("target=\"{}\" on <{tag}>", truncate(value, 40)),
         );
-        return;
     }
     if is_url_attribute(&attr) {
         if !url_is_safe(tag, &attr, value) {
-            seen.add(
+            return AttrVerdict::Drop(
                 &rules::html::UNSAFE_URL,
                 format!("{attr}=\"{}\" on <{tag}>", truncate(value, 40)),
             );
         }
-        return;
+        return AttrVerdict::Keep;
     }
-    match attr.as_str() {
-        "style" => {
-            let decls = css::check_declarations(value);
-            for removed in decls.removed {
-                seen.add(
-                    &rules::html::UNSAFE_CSS,
-                    format!("`{}` on <{tag}>", truncate(&removed, 40)),
-                );
-            }
+    if attr == "style" {
+        let decls = css::check_declarations(value);
+        if !decls.is_clean() {
+            let why = format!("`{}` on <{tag}>", truncate(&decls.removed.join("; "), 40));
+            return if decls.kept.is_empty() {
+                AttrVerdict::Drop(&rules::html::UNSAFE_CSS, why)
+            } else {
+                AttrVerdict::Rewrite(decls.kept, &rules::html::UNSAFE_CSS, why)
+            };
         }
-        "id" | "name" if is_clobbering(value) => {
-            seen.add(
-                &rules::html::DOM_CLOBBERING,
-                format!("{attr}=\"{value}\" on <{tag}>"),
-            );
-        }
-        _ => {}
     }
+    AttrVerdict::Keep
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -776,6 +1133,219 @@ mod tests {
         assert!(url_is_safe("a", "href", "https://example.org/a?b=c#d"));
         assert!(url_is_safe("a", "href", "./relative/path:with-colon"));
         assert!(url_is_safe("a", "href", "#section"));
+    }
+
+    /// Known bypass classes (PortSwigger cheat sheet, DOMPurify and ammonia test vectors).
+    pub(crate) const VECTORS: &[&str] = &[
+        "<script>alert(1)</script>",
+        "<SCRIPT SRC=//evil/x.js></SCRIPT>",
+        "<img src=x onerror=alert(1)>",
+        "<img src=x oNeRrOr=alert(1)//",
+        "<svg onload=alert(1)>",
+        "<svg><script>alert(1)</script></svg>",
+        "<svg><script href=data:,alert(1) />",
+        "<svg><a xlink:href=\"javascript:alert(1)\"><text x=20 y=20>x</text></a></svg>",
+        "<svg><a><set attributeName=href to=javascript:alert(1) /><text>x</text></a></svg>",
+        "<svg><animate xlink:href=#x attributeName=href values=javascript:alert(1) /><a id=x><text>x</text></a></svg>",
+        "<svg><use href=\"data:image/svg+xml,&lt;svg id='x' xmlns='http://www.w3.org/2000/svg'&gt;&lt;image href='1' onerror='alert(1)' /&gt;&lt;/svg&gt;#x\" /></svg>",
+        "<svg><foreignObject><iframe srcdoc=\"&lt;script&gt;alert(1)&lt;/script&gt;\"></iframe></foreignObject></svg>",
+        "<svg><style><img src=x onerror=alert(1)></style></svg>",
+        "<svg></p><style><a id=\"</style><img src=1 onerror=alert(1)>\">",
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
+        "<math><mi><style><img src=x onerror=alert(1)></style></mi></math>",
+        "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
+        "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+        "<template><script>alert(1)</script></template>",
+        "<select><template><style><img src=x onerror=alert(1)></style></template></select>",
+        "<textarea></textarea><img src=x onerror=alert(1)></textarea>",
+        "<xmp><img src=x onerror=alert(1)></xmp>",
+        "<plaintext><img src=x onerror=alert(1)>",
+        "<iframe src=javascript:alert(1)></iframe>",
+        "<iframe srcdoc=\"&lt;img src=x onerror=alert(1)&gt;\"></iframe>",
+        "<object data=\"data:text/html,<script>alert(1)</script>\"></object>",
+        "<embed src=\"javascript:alert(1)\">",
+        "<a href=\"javascript:alert(1)\">x</a>",
+        "<a href=\"JaVaScRiPt:alert(1)\">x</a>",
+        "<a href=\"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)\">x</a>",
+        "<a href=\"&#x6A;avascript&colon;alert(1)\">x</a>",
+        "<a href=\"\x01\x02 javascript:alert(1)\">x</a>",
+        "<a href=\"java\tscript:alert(1)\">x</a>",
+        "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">x</a>",
+        "<a href=\"vbscript:msgbox(1)\">x</a>",
+        "<a href=\"https://ok\" target=\"opener\">x</a>",
+        "<img src=\"data:text/html,<script>alert(1)</script>\">",
+        "<img srcset=\"javascript:alert(1) 1x\">",
+        "<map name=m><area href=javascript:alert(1) shape=default></map><img usemap=#m src=x>",
+        "<form action=javascript:alert(1)><button>x</button></form>",
+        "<button formaction=javascript:alert(1)>x</button>",
+        "<input autofocus onfocus=alert(1)>",
+        "<details open ontoggle=alert(1)>",
+        "<base href=\"javascript:alert(1)//\">",
+        "<meta http-equiv=refresh content=\"0;url=javascript:alert(1)\">",
+        "<link rel=stylesheet href=\"https://evil/x.css\">",
+        "<style>@import 'https://evil/x.css';</style>",
+        "<style>td{background:url(javascript:alert(1))}</style>",
+        "<style>*{behavior:url(x.htc)}td{color:red}</style>",
+        "<style>x{}</style><style>td{-moz-binding:url(x.xml#xss)}</style>",
+        "<style></style><img src=x onerror=alert(1)></style>",
+        "<div style=\"background:url(javascript:alert(1))\">x</div>",
+        "<div style=\"width: expression(alert(1))\">x</div>",
+        "<div style=\"position: fixed; top: 0; left: 0; width: 100%; height: 100%\">x</div>",
+        "<p id=\"cookie\">x</p><img name=\"getElementById\" src=x>",
+        "<a id=\"location\" href=\"#location\">x</a>",
+        "<svg><g id=\"location\"></g></svg>",
+        "<table><tr><td><svg><desc><table><tr><td><svg><style><img src=x onerror=alert(1)></style></svg></td></tr></table></desc></svg></td></tr></table>",
+        "<svg><title><style><img src=x onerror=alert(1)></style></title></svg>",
+        "<svg><image href=\"https://evil/track.png\" /></svg>",
+        "<svg><rect fill=\"url(https://evil/p.svg#g)\" /></svg>",
+        "<svg><g><h1>break</h1><img src=x onerror=alert(1)></g></svg>",
+        "<!--><img src=x onerror=alert(1)>-->",
+        "<!-- --!><img src=x onerror=alert(1)> -->",
+        "<a href=\"https://ok\" ping=\"https://evil\">x</a>",
+        "<portal src=https://evil></portal>",
+        "<marquee onstart=alert(1)>x</marquee>",
+        "<video><source onerror=alert(1)></video>",
+    ];
+
+    #[test]
+    fn every_vector_is_fixed_and_the_fix_passes_the_checker() {
+        for input in VECTORS {
+            let out = sanitize_fragment(input, &HtmlAllowlist::default());
+            assert!(!out.findings.is_empty(), "{input}: no findings");
+            let text = out.text.unwrap_or_else(|| panic!("{input}: kept"));
+            let again = sanitize_fragment(&text, &HtmlAllowlist::default());
+            assert!(
+                again.text.is_none() && again.findings.is_empty(),
+                "{input} -> {text}: {:?}",
+                again.findings
+            );
+            assert_no_executable(&text);
+        }
+    }
+
+    /// No script element, event handler or script URL in the tree a browser builds from `html`.
+    pub(crate) fn assert_no_executable(html: &str) {
+        let dom = parse_fragment(html);
+        let mut stack: Vec<Handle> = vec![dom.document.clone()];
+        while let Some(node) = stack.pop() {
+            if let NodeData::Element {
+                name,
+                attrs,
+                template_contents,
+                ..
+            } = &node.data
+            {
+                assert!(&*name.local != "script", "script in {html}");
+                assert!(
+                    !matches!(
+                        &*name.local,
+                        "iframe" | "object" | "embed" | "foreignObject" | "base" | "meta"
+                    ),
+                    "<{}> in {html}",
+                    name.local
+                );
+                for attr in attrs.borrow().iter() {
+                    let local: String = attr.name.local.to_string().to_ascii_lowercase();
+                    assert!(!local.starts_with("on"), "{local} in {html}");
+                    assert!(
+                        !matches!(local.as_str(), "srcdoc" | "formaction" | "srcset"),
+                        "{local} in {html}"
+                    );
+                    let value: String = attr
+                        .value
+                        .chars()
+                        .filter(|c| !c.is_whitespace() && !c.is_control())
+                        .collect::<String>()
+                        .to_ascii_lowercase();
+                    let decoded = percent_encoding::percent_decode_str(&value)
+                        .decode_utf8_lossy()
+                        .to_string();
+                    for v in [&value, &decoded] {
+                        assert!(!v.contains("javascript:"), "{} in {html}", attr.value);
+                        assert!(!v.contains("vbscript:"), "{} in {html}", attr.value);
+                        assert!(!v.contains("data:text/html"), "{} in {html}", attr.value);
+                    }
+                    if &*name.local == "style" || local == "style" {
+                        assert!(!value.contains("url(java"), "{html}");
+                    }
+                }
+                if let Some(contents) = template_contents.borrow().as_ref() {
+                    stack.push(contents.clone());
+                }
+                if &*name.local == "style" {
+                    let text: String = node
+                        .children
+                        .borrow()
+                        .iter()
+                        .filter_map(|c| match &c.data {
+                            NodeData::Text { contents } => Some(contents.borrow().to_string()),
+                            _ => None,
+                        })
+                        .collect();
+                    assert!(css::check_stylesheet(&text).is_clean(), "{html}");
+                }
+            }
+            stack.extend(node.children.borrow().iter().cloned());
+        }
+    }
+
+    #[test]
+    fn style_blocks_are_kept_when_clean_and_rewritten_when_not() {
+        let styler = "<style type=\"text/css\">\n#T_ab12_row0_col0, #T_ab12_row1_col1 {\n  background-color: #ffff00;\n}\n</style>\n<table id=\"T_ab12\">\n  <thead>\n    <tr>\n      <th class=\"blank level0\" >&nbsp;</th>\n      <th id=\"T_ab12_level0_col0\" class=\"col_heading level0 col0\" >a</th>\n    </tr>\n  </thead>\n  <tbody>\n    <tr>\n      <th id=\"T_ab12_level0_row0\" class=\"row_heading level0 row0\" >0</th>\n      <td id=\"T_ab12_row0_col0\" class=\"data row0 col0\" >1</td>\n    </tr>\n  </tbody>\n</table>\n";
+        assert!(
+            sanitize_fragment(styler, &HtmlAllowlist::default())
+                .text
+                .is_none()
+        );
+        let scoped = "<div>\n<style scoped>\n    .dataframe tbody tr th:only-of-type {\n        vertical-align: middle;\n    }\n</style>\n<table border=\"1\" class=\"dataframe\"><tr><td>1</td></tr></table>\n</div>";
+        assert!(
+            sanitize_fragment(scoped, &HtmlAllowlist::default())
+                .text
+                .is_none()
+        );
+
+        let (out, codes) =
+            clean("<style>@import 'https://evil/x.css'; td { color: red }</style><p>x</p>");
+        assert_eq!(out, "<style>td { color: red }</style><p>x</p>");
+        assert_eq!(codes, vec!["NB106"]);
+        let (out, _) = clean("<style>@import 'https://evil/x.css';</style><p>x</p>");
+        assert_eq!(out, "<p>x</p>");
+        let (out, _) =
+            clean("<style>td { font-family: \"</style><img src=x onerror=alert(1)>\" }</style>");
+        assert!(!out.contains("onerror"), "{out}");
+    }
+
+    #[test]
+    fn inline_svg_is_kept_and_checked() {
+        let svg = "<div><svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"10pt\" viewBox=\"0 0 10 10\" version=\"1.1\"><defs><style type=\"text/css\">*{stroke-linejoin: round}</style><path id=\"m1\" d=\"M 0 0 L 0 3.5\" style=\"stroke: #000000\"/></defs><g id=\"figure_1\" clip-path=\"url(#p1)\"><use xlink:href=\"#m1\" x=\"1\" y=\"2\"/><text x=\"1\">a &lt; b</text></g><clipPath id=\"p1\"><rect x=\"0\" width=\"1\"/></clipPath></svg></div>";
+        let out = sanitize_fragment(svg, &HtmlAllowlist::default());
+        assert!(out.text.is_none(), "{:?}", out.findings);
+
+        let (out, codes) =
+            clean("<svg><use xlink:href=\"https://evil/x.svg#a\"/><g onclick=\"alert(1)\"/></svg>");
+        assert_eq!(out, "<svg><use></use><g></g></svg>");
+        assert_eq!(codes, vec!["NB201", "NB202"]);
+
+        let mut no_svg = HtmlAllowlist::default();
+        no_svg.set_inline_svg(false);
+        let out = sanitize_fragment(svg, &no_svg);
+        assert!(!out.text.expect("changed").contains("<svg"));
+    }
+
+    #[test]
+    fn links_keep_target_blank_only() {
+        let blank =
+            "<a href=\"https://bokeh.org\" target=\"_blank\" class=\"bk-notebook-logo\">b</a>";
+        assert!(
+            sanitize_fragment(blank, &HtmlAllowlist::default())
+                .text
+                .is_none()
+        );
+        let (out, _) = clean("<a href=\"https://ok\" target=\"_top\">x</a>");
+        assert_eq!(
+            out,
+            "<a href=\"https://ok\" rel=\"noopener noreferrer\">x</a>"
+        );
     }
 
     #[test]

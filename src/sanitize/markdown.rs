@@ -34,22 +34,22 @@ pub fn sanitize_markdown(input: &str, allow: &HtmlAllowlist) -> Cleaned {
                 }
             }
             Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. }) => {
-                if !html::url_is_safe("a", "href", &dest_url) {
-                    let span = &input[range.clone()];
-                    if let Some(pos) = span.rfind(dest_url.as_ref()) {
-                        let at = range.start + pos;
-                        edits.push((at..at + dest_url.len(), "#".into()));
-                    }
-                    findings.push(Finding::new(
-                        &rules::markdown::MARKDOWN_UNSAFE_LINK,
-                        Action::Neutralized,
-                        format!(
-                            "link to `{}` replaced with `#`",
-                            dest_url.chars().take(40).collect::<String>()
-                        ),
-                    ));
+            | Event::Start(Tag::Image { dest_url, .. })
+                if !html::url_is_safe("a", "href", &dest_url) =>
+            {
+                let span = &input[range.clone()];
+                if let Some(pos) = span.rfind(dest_url.as_ref()) {
+                    let at = range.start + pos;
+                    edits.push((at..at + dest_url.len(), "#".into()));
                 }
+                findings.push(Finding::new(
+                    &rules::markdown::MARKDOWN_UNSAFE_LINK,
+                    Action::Neutralized,
+                    format!(
+                        "link to `{}` replaced with `#`",
+                        dest_url.chars().take(40).collect::<String>()
+                    ),
+                ));
             }
             _ => {}
         }

@@ -1,0 +1,172 @@
+//! Faithfulness on the shared corpus (`/work/shared/corpus`, or `$NBSANITIZE_CORPUS`): every
+//! pandas table, Styler sheet and `<style>` output, and every SVG without script-capable
+//! content, comes out of the sanitizers unchanged. Skipped (with a message) when the corpus is
+//! absent; fails under `CI=true` in that case.
+
+#![allow(clippy::print_stderr)] // the skip message is the point
+
+use std::path::{Path, PathBuf};
+
+use nbsanitize::sanitize::html::{HtmlAllowlist, sanitize_fragment};
+use nbsanitize::sanitize::svg::sanitize_svg;
+use serde_json::Value;
+
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("NBSANITIZE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"));
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "corpus {} missing under CI",
+        dir.display()
+    );
+    eprintln!("skipping: corpus {} not found", dir.display());
+    None
+}
+
+fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, ext, out);
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+}
+
+fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(lines) => Some(lines.iter().filter_map(Value::as_str).collect()),
+        _ => None,
+    }
+}
+
+/// Every (notebook, MIME type, text) of `text/html` and `image/svg+xml` outputs.
+fn outputs(root: &Path) -> Vec<(PathBuf, &'static str, String)> {
+    let mut notebooks = Vec::new();
+    files(root, "ipynb", &mut notebooks);
+    let mut out = Vec::new();
+    for path in notebooks {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let Ok(nb) = serde_json::from_slice::<Value>(&bytes) else {
+            continue;
+        };
+        let cells: Vec<&Value> = match nb.get("cells").and_then(Value::as_array) {
+            Some(cells) => cells.iter().collect(),
+            None => nb
+                .get("worksheets")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|w| w.get("cells").and_then(Value::as_array))
+                .flatten()
+                .collect(),
+        };
+        for cell in cells {
+            for output in cell
+                .get("outputs")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let data = output.get("data").unwrap_or(output);
+                for (key, mime) in [
+                    ("text/html", "text/html"),
+                    ("html", "text/html"),
+                    ("image/svg+xml", "image/svg+xml"),
+                    ("svg", "image/svg+xml"),
+                ] {
+                    if let Some(text) = data.get(key).and_then(text_of) {
+                        out.push((path.clone(), mime, text));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn pandas_tables_and_style_blocks_are_byte_identical() {
+    let Some(root) = corpus() else { return };
+    let allow = HtmlAllowlist::default();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (path, mime, html) in outputs(&root) {
+        if mime != "text/html" || !(html.contains("class=\"dataframe\"") || html.contains("<style"))
+        {
+            continue;
+        }
+        // Outputs that also carry scripts are not "benign"; they must change. So is
+        // JupyterLab's own CSS-injection fixture.
+        let lower = html.to_ascii_lowercase();
+        if lower.contains("<script")
+            || lower.contains("<iframe")
+            || path.to_string_lossy().contains("css_js_injection")
+        {
+            continue;
+        }
+        checked += 1;
+        let out = sanitize_fragment(&html, &allow);
+        if out.text.is_some() {
+            let what: Vec<String> = out.findings.iter().map(|f| f.message.clone()).collect();
+            failures.push(format!("{}: {what:?}", path.display()));
+        }
+    }
+    assert!(checked > 20, "only {checked} pandas/style outputs found");
+    assert!(
+        failures.is_empty(),
+        "{} changed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn svg_outputs_and_artifacts_without_script_are_byte_identical() {
+    let Some(root) = corpus() else { return };
+    let mut svgs: Vec<(PathBuf, String)> = outputs(&root)
+        .into_iter()
+        .filter(|(_, mime, _)| *mime == "image/svg+xml")
+        .map(|(path, _, text)| (path, text))
+        .collect();
+    let mut paths = Vec::new();
+    files(&root, "svg", &mut paths);
+    for path in paths {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            svgs.push((path, text));
+        }
+    }
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (path, svg) in svgs {
+        let lower = svg.to_ascii_lowercase();
+        let out = sanitize_svg(&svg);
+        if lower.contains("<script") {
+            assert!(out.text.is_some(), "{}: script kept", path.display());
+            continue;
+        }
+        checked += 1;
+        if out.text.is_some() {
+            let what: Vec<String> = out.findings.iter().map(|f| f.message.clone()).collect();
+            failures.push(format!("{}: {what:?}", path.display()));
+        }
+    }
+    assert!(checked > 10, "only {checked} SVGs found");
+    assert!(
+        failures.is_empty(),
+        "{} changed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
