@@ -12,7 +12,11 @@ fn nbsanitize(dir: &std::path::Path) -> Command {
 #[test]
 fn unknown_config_key_exits_78_and_names_it() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("nbsanitize.toml"), "[allow]\ntagz = [\"kbd\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join("nbsanitize.toml"),
+        "[allow]\ntagz = [\"kbd\"]\n",
+    )
+    .unwrap();
     let out = nbsanitize(dir.path())
         .args(["check", "--format", "html", "-"])
         .write_stdin("<b>x</b>")
@@ -21,7 +25,10 @@ fn unknown_config_key_exits_78_and_names_it() {
     assert_eq!(out.status.code(), Some(78));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("nbsanitize: "), "{stderr}");
-    assert!(stderr.contains("tagz") && stderr.contains("nbsanitize.toml"), "{stderr}");
+    assert!(
+        stderr.contains("tagz") && stderr.contains("nbsanitize.toml"),
+        "{stderr}"
+    );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
@@ -67,7 +74,9 @@ fn stdin_contract_keeps_formats() {
         .stdout("<p>a</p>");
     nbsanitize(dir.path())
         .args(["sanitize", "--format", "svg", "-"])
-        .write_stdin("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script><g/></svg>")
+        .write_stdin(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script><g/></svg>",
+        )
         .assert()
         .success()
         .stdout("<svg xmlns=\"http://www.w3.org/2000/svg\"><g/></svg>");

@@ -170,3 +170,65 @@ fn svg_outputs_and_artifacts_without_script_are_byte_identical() {
         failures.join("\n")
     );
 }
+
+/// Counts elements by local name in the document a browser builds from `html`.
+fn count_elements(html: &str, names: &[&str]) -> Vec<usize> {
+    use html5ever::tendril::TendrilSink;
+    use markup5ever_rcdom::{NodeData, RcDom};
+    let dom = html5ever::parse_document(RcDom::default(), Default::default()).one(html);
+    let mut counts = vec![0; names.len()];
+    let mut stack = vec![dom.document.clone()];
+    while let Some(node) = stack.pop() {
+        if let NodeData::Element { name, .. } = &node.data
+            && let Some(i) = names.iter().position(|n| *n == &*name.local)
+        {
+            counts[i] += 1;
+        }
+        stack.extend(node.children.borrow().iter().cloned());
+    }
+    counts
+}
+
+#[test]
+fn html_artifacts_lose_scripts_and_keep_tables_and_styles() {
+    let Some(root) = corpus() else { return };
+    let allow = HtmlAllowlist::default();
+    let mut paths = Vec::new();
+    files(&root, "html", &mut paths);
+    assert!(paths.len() >= 10, "only {} .html artifacts", paths.len());
+    let mut cards = 0;
+    for path in paths {
+        let Ok(html) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let out = nbsanitize::sanitize::html::sanitize_html(&html, &allow);
+        let text = out.text.clone().unwrap_or_else(|| html.clone());
+        let names = ["script", "table", "style", "title", "html", "body"];
+        let before = count_elements(&html, &names);
+        let after = count_elements(&text, &names);
+        let p = path.display();
+        assert_eq!(after[0], 0, "{p}: script kept");
+        assert_eq!(after[1], before[1], "{p}: tables lost");
+        assert!(after[2] > 0 || before[2] == 0, "{p}: every style lost");
+        assert_eq!(after[3], before[3], "{p}: title lost");
+        // The output is clean and stays what it was: a document or a fragment.
+        let again = nbsanitize::sanitize::html::sanitize_html(&text, &allow);
+        assert!(
+            again.text.is_none(),
+            "{p}: not idempotent: {:?}",
+            again.findings
+        );
+        let is_doc = nbsanitize::sanitize::html::is_document(&html);
+        assert_eq!(
+            nbsanitize::sanitize::html::is_document(&text),
+            is_doc,
+            "{p}"
+        );
+        if path.file_name().is_some_and(|n| n == "card.html") {
+            cards += 1;
+            assert!(is_doc, "{p}");
+            assert!(text.starts_with("<!DOCTYPE html>"), "{p}");
+        }
+    }
+    assert!(cards >= 5, "only {cards} recipe cards");
+}

@@ -59,6 +59,7 @@ pub(crate) const ALLOWED_PROPERTIES: &[&str] = &[
     "clip-rule",
     "color",
     "column-gap",
+    "cursor",
     "dominant-baseline",
     "direction",
     "display",
@@ -127,6 +128,12 @@ pub(crate) const ALLOWED_PROPERTIES: &[&str] = &[
     "padding-left",
     "padding-right",
     "padding-top",
+    "page-break-after",
+    "page-break-before",
+    "page-break-inside",
+    "break-after",
+    "break-before",
+    "break-inside",
     "paint-order",
     "pointer-events",
     "position",
@@ -158,6 +165,11 @@ pub(crate) const ALLOWED_PROPERTIES: &[&str] = &[
     "top",
     "transform",
     "transform-origin",
+    "transition",
+    "transition-delay",
+    "transition-duration",
+    "transition-property",
+    "transition-timing-function",
     "unicode-bidi",
     "vertical-align",
     "vector-effect",
@@ -167,12 +179,17 @@ pub(crate) const ALLOWED_PROPERTIES: &[&str] = &[
     "word-break",
     "word-spacing",
     "word-wrap",
+    "user-select",
+    "-moz-user-select",
+    "-ms-user-select",
+    "-webkit-user-select",
     "z-index",
 ];
 
 /// Functions allowed in values (lower case); their arguments are checked the same way.
 const ALLOWED_FUNCTIONS: &[&str] = &[
     "calc",
+    "cubic-bezier",
     "clamp",
     "hsl",
     "hsla",
@@ -200,6 +217,7 @@ const ALLOWED_FUNCTIONS: &[&str] = &[
     "translate",
     "translatex",
     "translatey",
+    "var",
 ];
 
 /// The outcome of checking a declaration list.
@@ -254,8 +272,15 @@ impl<'i> DeclarationParser<'i> for DeclarationChecker {
         input: &mut Parser<'i, 't>,
         _start: &ParserState,
     ) -> Result<Self::Declaration, ParseError<'i, ()>> {
-        let lower = name.to_ascii_lowercase();
-        if !ALLOWED_PROPERTIES.contains(&lower.as_str()) {
+        // Custom properties are allowed: their values pass the same token check, so
+        // `var(--x)` can only ever substitute inert tokens.
+        let custom = name.starts_with("--") && name.len() > 2;
+        let lower = if custom {
+            name.to_string()
+        } else {
+            name.to_ascii_lowercase()
+        };
+        if !custom && !ALLOWED_PROPERTIES.contains(&lower.as_str()) {
             return Err(input.new_custom_error(()));
         }
         let start = input.position();
@@ -384,6 +409,7 @@ const SAFE_PSEUDO: &[&str] = &[
     "only-child",
     "only-of-type",
     "placeholder",
+    "root",
     "selection",
     "visited",
 ];
@@ -748,6 +774,7 @@ mod tests {
             "clip-path: url(#p1a2b3c)",
             "background-image: url(data:image/png;base64,iVBORw0KGgo=)",
             "width: calc(100% - 2em) !important",
+            "--jp-ui-font-color0: rgba(0, 0, 0, 1); color: var(--jp-ui-font-color0, #000)",
         ] {
             let out = check_declarations(css);
             assert!(out.is_clean(), "{css}: {out:?}");
@@ -766,6 +793,7 @@ mod tests {
             "color: red; background-image: url(data:text/html,x)",
             "color: red; position: fixed",
             "color: red; --x: url(javascript:alert(1))",
+            "color: red; --x: expression(alert(1))",
             "color: red; @import 'x.css'",
         ] {
             let out = check_declarations(css);

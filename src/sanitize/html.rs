@@ -446,6 +446,87 @@ pub fn sanitize_fragment(input: &str, allow: &HtmlAllowlist) -> Cleaned {
     }
 }
 
+/// Sanitizes HTML from a file or artifact: a whole document (it starts, after white space and
+/// comments, with `<!DOCTYPE` or `<html`) stays a document, anything else is a fragment.
+pub fn sanitize_html(input: &str, allow: &HtmlAllowlist) -> Cleaned {
+    if is_document(input) {
+        sanitize_document(input, allow)
+    } else {
+        sanitize_fragment(input, allow)
+    }
+}
+
+/// Whether `input` is a whole HTML document rather than a fragment.
+pub fn is_document(input: &str) -> bool {
+    let mut rest = input.trim_start_matches(['\u{feff}', ' ', '\t', '\n', '\r', '\x0c']);
+    while let Some(after) = rest.strip_prefix("<!--") {
+        let Some(end) = after.find("-->") else {
+            return false;
+        };
+        rest = after[end + 3..].trim_start();
+    }
+    let head: String = rest
+        .chars()
+        .take(9)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype")
+        || head.starts_with("<html")
+            && !head[5..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// Sanitizes a whole HTML document (MLflow recipe cards, plotly/bokeh exports, nbconvert
+/// pages). The result stays a document: doctype, `<html>`, `<head>` with its title, charset
+/// and sanitized `<style>` sheets, and `<body>`; scripts, external stylesheets, `base` and
+/// `meta http-equiv` go. A clean document is kept byte for byte.
+pub fn sanitize_document(input: &str, allow: &HtmlAllowlist) -> Cleaned {
+    let dom = parse_document(input);
+    let observations = walk_in(&dom, allow, false, true);
+    if observations.is_empty() {
+        return Cleaned::default();
+    }
+    let mut text = input.to_owned();
+    let mut dom = dom;
+    // Repair and re-parse until the document a browser builds from the output is clean.
+    for _ in 0..4 {
+        walk_in(&dom, allow, true, true);
+        text = serialize_document(&dom);
+        dom = parse_document(&text);
+        if walk_in(&dom, allow, false, true).is_empty() {
+            return Cleaned {
+                text: Some(text),
+                findings: observations.into_findings(),
+            };
+        }
+    }
+    Cleaned {
+        text: Some(format!(
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body><pre>{}</pre></body></html>\n",
+            escape_text(&text)
+        )),
+        findings: observations.into_findings(),
+    }
+}
+
+fn parse_document(input: &str) -> RcDom {
+    html5ever::parse_document(RcDom::default(), ParseOpts::default()).one(input)
+}
+
+fn serialize_document(dom: &RcDom) -> String {
+    let mut out = Vec::new();
+    let handle: markup5ever_rcdom::SerializableHandle = dom.document.clone().into();
+    html5ever::serialize(
+        &mut out,
+        &handle,
+        html5ever::serialize::SerializeOpts {
+            traversal_scope: html5ever::serialize::TraversalScope::ChildrenOnly(None),
+            ..Default::default()
+        },
+    )
+    .expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("html5ever writes UTF-8")
+}
+
 /// Appended to the input before parsing: it is parsed as an element only when the input ends
 /// outside any tag, attribute value, comment or raw-text element, i.e. when the input cannot
 /// swallow what a page puts after it (nbconvert writes outputs one after another).
@@ -775,9 +856,19 @@ enum AttrVerdict {
 /// element, attribute, URL and style the allowlist does not accept. With `repair`, the tree is
 /// changed so that it contains only what the checker accepts.
 fn walk(dom: &RcDom, allow: &HtmlAllowlist, repair: bool) -> Observations {
+    walk_in(dom, allow, repair, false)
+}
+
+/// [`walk`], for a fragment (`document: false`) or a whole document.
+fn walk_in(dom: &RcDom, allow: &HtmlAllowlist, repair: bool, document: bool) -> Observations {
     let mut seen = Observations::default();
-    // A fragment parse puts the nodes under a synthetic <html> element.
-    let mut parents: Vec<Handle> = dom.document.children.borrow().iter().cloned().collect();
+    // A fragment parse puts the nodes under a synthetic <html> element; a document's doctype
+    // and <html> are checked like any other node.
+    let mut parents: Vec<Handle> = if document {
+        vec![dom.document.clone()]
+    } else {
+        dom.document.children.borrow().iter().cloned().collect()
+    };
     while let Some(parent) = parents.pop() {
         let children: Vec<Handle> = parent.children.borrow().clone();
         let mut queue: std::collections::VecDeque<Handle> = children.into();
@@ -803,13 +894,13 @@ fn walk(dom: &RcDom, allow: &HtmlAllowlist, repair: bool) -> Observations {
                 kept.push(node);
                 continue;
             }
-            match element_verdict(name, &node, allow, &mut seen, repair) {
+            match element_verdict(name, &node, allow, &mut seen, repair, document) {
                 ElementVerdict::Keep => {
                     let mut attrs = attrs.borrow_mut();
                     let mut i = 0;
                     while i < attrs.len() {
                         let attr = &attrs[i];
-                        match attribute_verdict(name, &attr.name, &attr.value, allow) {
+                        match attribute_verdict(name, &attr.name, &attr.value, allow, document) {
                             AttrVerdict::Keep => i += 1,
                             AttrVerdict::Drop(rule, why) => {
                                 seen.add(rule, why);
@@ -867,11 +958,19 @@ fn element_verdict(
     allow: &HtmlAllowlist,
     seen: &mut Observations,
     repair: bool,
+    document: bool,
 ) -> ElementVerdict {
     let tag: &str = &name.local;
     if name.ns == ns!(html) {
         if tag == "style" {
-            return style_verdict(node, seen, repair);
+            return style_verdict(node, seen, repair, document);
+        }
+        if document {
+            match tag {
+                "html" | "head" | "body" | "title" => return ElementVerdict::Keep,
+                "meta" => return meta_verdict(node),
+                _ => {}
+            }
         }
         if allow.allows_tag(tag) {
             return ElementVerdict::Keep;
@@ -889,7 +988,7 @@ fn element_verdict(
             "foreignObject" => {
                 ElementVerdict::Remove(&rules::svg::SVG_FOREIGN_OBJECT, "<foreignObject>".into())
             }
-            "style" => style_verdict(node, seen, repair),
+            "style" => style_verdict(node, seen, repair, document),
             _ if svg::allows_element(tag) => ElementVerdict::Keep,
             _ => ElementVerdict::Remove(&rules::svg::SVG_DISALLOWED, format!("<svg:{tag}>")),
         };
@@ -902,9 +1001,33 @@ fn element_verdict(
     ElementVerdict::Remove(rule, format!("<{tag}>"))
 }
 
+/// In a document, `<meta>` may state the charset, the viewport and descriptive names; any
+/// `http-equiv` but `content-type` (refresh, set-cookie, CSP changes) removes it.
+fn meta_verdict(node: &Handle) -> ElementVerdict {
+    let NodeData::Element { attrs, .. } = &node.data else {
+        return ElementVerdict::Keep;
+    };
+    for attr in attrs.borrow().iter() {
+        if &*attr.name.local == "http-equiv"
+            && !attr.value.trim().eq_ignore_ascii_case("content-type")
+        {
+            return ElementVerdict::Remove(
+                &rules::html::DOCUMENT_METADATA,
+                format!("<meta http-equiv=\"{}\">", truncate(&attr.value, 30)),
+            );
+        }
+    }
+    ElementVerdict::Keep
+}
+
 /// A `<style>` element (HTML or SVG) is kept when its text is a clean style sheet; in
 /// `repair` mode a sheet with unsafe parts is replaced by what [`css::check_stylesheet`] keeps.
-fn style_verdict(node: &Handle, seen: &mut Observations, repair: bool) -> ElementVerdict {
+fn style_verdict(
+    node: &Handle,
+    seen: &mut Observations,
+    repair: bool,
+    document: bool,
+) -> ElementVerdict {
     let mut text = String::new();
     for child in node.children.borrow().iter() {
         match &child.data {
@@ -918,14 +1041,16 @@ fn style_verdict(node: &Handle, seen: &mut Observations, repair: bool) -> Elemen
             }
         }
     }
-    // `<` has no place in a safe sheet; in a string it would become markup if the element
-    // ever landed in foreign content (a page that leaves an `<svg>` open before it).
-    if text.contains('<') {
-        return ElementVerdict::Remove(&rules::html::UNSAFE_CSS, "`<` inside <style>".into());
-    }
+    // In a fragment, `<` has no place in a kept sheet (even in a comment): should the element
+    // ever land in foreign content (a page that leaves an `<svg>` open before it), it would
+    // become markup. The sheet is then re-serialized without comments. A document stands alone.
     let sheet = css::check_stylesheet(&text);
-    if sheet.is_clean() {
+    let angle = !document && text.contains('<');
+    if sheet.is_clean() && !angle {
         return ElementVerdict::Keep;
+    }
+    if angle {
+        seen.add(&rules::html::UNSAFE_CSS, "`<` inside <style>".into());
     }
     for removed in &sheet.removed {
         seen.add(
@@ -953,8 +1078,22 @@ fn attribute_verdict(
     name: &QualName,
     value: &str,
     allow: &HtmlAllowlist,
+    document: bool,
 ) -> AttrVerdict {
     let tag: &str = &element.local;
+    if document && element.ns == ns!(html) {
+        let ok = match tag {
+            "meta" => matches!(
+                &*name.local,
+                "charset" | "name" | "content" | "http-equiv" | "property"
+            ),
+            "html" => matches!(&*name.local, "xmlns" | "lang" | "dir"),
+            _ => false,
+        };
+        if ok {
+            return AttrVerdict::Keep;
+        }
+    }
     let attr: String = match &name.prefix {
         Some(prefix) => format!("{prefix}:{}", name.local),
         None => name.local.to_string(),
@@ -1345,6 +1484,36 @@ mod tests {
         assert_eq!(
             out,
             "<a href=\"https://ok\" rel=\"noopener noreferrer\">x</a>"
+        );
+    }
+
+    #[test]
+    fn documents_stay_documents() {
+        let allow = HtmlAllowlist::default();
+        let doc = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"UTF-8\">\n<title>Card</title>\n<style>.tab { color: red }</style>\n</head>\n<body>\n<table class=\"t\"><tr><td>1</td></tr></table>\n</body>\n</html>\n";
+        assert!(is_document(doc));
+        assert!(sanitize_html(doc, &allow).text.is_none());
+
+        let bad = "<!-- exported -->\n<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\"><base href=\"https://evil/\"><link rel=\"stylesheet\" href=\"https://evil/x.css\"><title>T</title><style>@import 'https://evil/x.css'; td { color: red }</style><script src=\"https://cdn/x.js\"></script></head><body onload=\"alert(1)\"><table><tr><td onclick=\"alert(1)\">1</td></tr></table><script>alert(1)</script></body></html>";
+        let out = sanitize_html(bad, &allow);
+        let text = out.text.expect("changed");
+        assert_eq!(
+            text,
+            "<!-- exported --><!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>T</title><style>td { color: red }</style></head><body><table><tbody><tr><td>1</td></tr></tbody></table></body></html>"
+        );
+        let codes: Vec<_> = out.findings.iter().map(|f| f.rule.code).collect();
+        assert_eq!(codes, vec!["NB101", "NB102", "NB106", "NB107"]);
+        assert!(sanitize_html(&text, &allow).text.is_none());
+
+        assert!(!is_document("<div>x</div>"));
+        assert!(!is_document("<htmlx>"));
+        assert!(is_document("  <HTML><body>x</body></HTML>"));
+        // Fragments keep their fragment treatment.
+        assert_eq!(
+            sanitize_html("<p>a<script>x</script></p>", &allow)
+                .text
+                .as_deref(),
+            Some("<p>a</p>")
         );
     }
 
