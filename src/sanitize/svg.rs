@@ -1168,4 +1168,78 @@ mod tests {
         assert_eq!(text, "<svg><rect width=\"1\"/></svg>");
         assert_eq!(codes, vec!["NB201"]);
     }
+
+    const PIECES: &[&str] = &[
+        "<g>",
+        "</g>",
+        "<g/>",
+        "<a href=\"javascript:alert(1)\">",
+        "<a>",
+        "</a>",
+        "<text>x</text>",
+        "<script>alert(1)</script>",
+        "<h:script xmlns:h=\"http://www.w3.org/1999/xhtml\">x</h:script>",
+        "<set attributeName=\"href\" to=\"javascript:alert(1)\"/>",
+        "<use href=\"#a\"/>",
+        "<use href=\"https://evil/#a\"/>",
+        "<style>",
+        "</style>",
+        "td{fill:red}",
+        "@import 'x';",
+        "<![CDATA[",
+        "]]>",
+        "&amp;",
+        "&x;",
+        "&#60;",
+        "<!-- c -->",
+        "<?pi x?>",
+        "<foreignObject><p xmlns=\"http://www.w3.org/1999/xhtml\">x</p></foreignObject>",
+        "<rect onclick=\"alert(1)\" fill=\"url(#g)\"/>",
+        "<image href=\"data:image/png;base64,AA\"/>",
+        "<path d=\"M0 0\" style=\"fill: red; behavior: url(x)\"/>",
+        "<",
+        ">",
+        "\"",
+        " ",
+        "<animate attributeName=\"x\" values=\"0;javascript:alert(1)\"/>",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        #[test]
+        fn svg_output_is_well_formed_idempotent_and_script_free(
+            parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..16)
+        ) {
+            let svg = format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">{}</svg>",
+                parts.concat()
+            );
+            let out = sanitize_svg(&svg);
+            let text = out.text.unwrap_or_else(|| svg.clone());
+            assert_well_formed(&text);
+            proptest::prop_assert!(sanitize_svg(&text).text.is_none(), "{} -> {}", svg, text);
+            let mut reader = NsReader::from_str(&text);
+            loop {
+                match reader.read_event() {
+                    Ok(Event::Eof) => break,
+                    Ok(Event::Start(e) | Event::Empty(e)) => {
+                        proptest::prop_assert!(e.local_name().as_ref() != b"script", "{}", text);
+                        for attr in e.attributes().flatten() {
+                            let key = attr.key.local_name();
+                            proptest::prop_assert!(!key.as_ref().to_ascii_lowercase().starts_with(b"on"), "{}", text);
+                            let value = attr.unescape_value().map(|v| v.to_ascii_lowercase()).unwrap_or_default();
+                            proptest::prop_assert!(!value.contains("javascript:"), "{}", text);
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }
+    }
 }
