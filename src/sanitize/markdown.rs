@@ -2,7 +2,7 @@
 
 Only the spans that change are rewritten; the rest of the cell stays byte for byte. */
 
-use pulldown_cmark::{Event, Options, Parser, Tag};
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag};
 
 use super::html::{self, Cleaned, HtmlAllowlist};
 use crate::diagnostic::{Action, Finding};
@@ -15,7 +15,32 @@ pub fn sanitize_markdown(input: &str, allow: &HtmlAllowlist) -> Cleaned {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut html_block: Option<std::ops::Range<usize>> = None;
-    for (event, range) in Parser::new_ext(input, options).into_offset_iter() {
+    let parser = Parser::new_ext(input, options);
+    // Reference definitions (`[r]: javascript:…`) are rewritten where they stand, so every
+    // `[text][r]`, `[text][]` and `[r]` using them follows.
+    for (_, def) in parser.reference_definitions().iter() {
+        if html::url_is_safe("a", "href", &def.dest) {
+            continue;
+        }
+        let source = &input[def.span.clone()];
+        let Some(label_end) = label_end(source) else {
+            continue;
+        };
+        let mut replacement = format!("{}: #", &source[..label_end]);
+        if source.ends_with('\n') {
+            replacement.push('\n');
+        }
+        edits.push((def.span.clone(), replacement));
+        findings.push(Finding::new(
+            &rules::markdown::MARKDOWN_UNSAFE_LINK,
+            Action::Neutralized,
+            format!(
+                "link definition to `{}` replaced with `#`",
+                def.dest.chars().take(40).collect::<String>()
+            ),
+        ));
+    }
+    for (event, range) in parser.into_offset_iter() {
         match event {
             Event::Html(_) => {
                 html_block = Some(match html_block.take() {
@@ -33,23 +58,51 @@ pub fn sanitize_markdown(input: &str, allow: &HtmlAllowlist) -> Cleaned {
                     edits.push((range, text));
                 }
             }
-            Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. })
-                if !html::url_is_safe("a", "href", &dest_url) =>
-            {
+            Event::Start(Tag::Link {
+                dest_url,
+                link_type,
+                ..
+            })
+            | Event::Start(Tag::Image {
+                dest_url,
+                link_type,
+                ..
+            }) if !html::url_is_safe("a", "href", &dest_url) => {
                 let span = &input[range.clone()];
-                if let Some(pos) = span.rfind(dest_url.as_ref()) {
-                    let at = range.start + pos;
-                    edits.push((at..at + dest_url.len(), "#".into()));
+                let edit = match link_type {
+                    // The destination is in a definition, rewritten above.
+                    LinkType::Reference
+                    | LinkType::ReferenceUnknown
+                    | LinkType::Collapsed
+                    | LinkType::CollapsedUnknown
+                    | LinkType::Shortcut
+                    | LinkType::ShortcutUnknown => None,
+                    LinkType::Inline => Some(match inline_destination(span) {
+                        Some(dest) => (
+                            range.start + dest.start..range.start + dest.end,
+                            "#".to_owned(),
+                        ),
+                        None => (range.clone(), "[link removed]".to_owned()),
+                    }),
+                    _ => Some(match span.rfind(dest_url.as_ref()) {
+                        Some(pos) => {
+                            let at = range.start + pos;
+                            (at..at + dest_url.len(), "#".to_owned())
+                        }
+                        None => (range.clone(), "[link removed]".to_owned()),
+                    }),
+                };
+                if let Some(edit) = edit {
+                    edits.push(edit);
+                    findings.push(Finding::new(
+                        &rules::markdown::MARKDOWN_UNSAFE_LINK,
+                        Action::Neutralized,
+                        format!(
+                            "link to `{}` replaced with `#`",
+                            dest_url.chars().take(40).collect::<String>()
+                        ),
+                    ));
                 }
-                findings.push(Finding::new(
-                    &rules::markdown::MARKDOWN_UNSAFE_LINK,
-                    Action::Neutralized,
-                    format!(
-                        "link to `{}` replaced with `#`",
-                        dest_url.chars().take(40).collect::<String>()
-                    ),
-                ));
             }
             _ => {}
         }
@@ -82,6 +135,61 @@ pub fn sanitize_markdown(input: &str, allow: &HtmlAllowlist) -> Cleaned {
         text: Some(out),
         findings,
     }
+}
+
+/// The end of a definition's `[label]` (the index just past `]`), skipping `\]`.
+fn label_end(source: &str) -> Option<usize> {
+    let start = source.find('[')?;
+    let mut escaped = false;
+    for (i, c) in source[start + 1..].char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            ']' => {
+                let end = start + 1 + i + 1;
+                return source[end..].starts_with(':').then_some(end);
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The range of an inline link's destination and title inside its source
+/// `[text](dest "title")` (or `![alt](…)`): what lies between the `(` after the link text's
+/// closing `]` and the final `)`. Brackets in the text are balanced (CommonMark), backslash
+/// escapes and code spans skipped.
+fn inline_destination(span: &str) -> Option<std::ops::Range<usize>> {
+    let bytes = span.as_bytes();
+    let mut i = span.find('[')? + 1;
+    let mut depth = 1usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'`' => {
+                let run = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+                let fence = &span[i..i + run];
+                match span[i + run..].find(fence) {
+                    Some(close) => i += run + close + run - 1,
+                    None => i += run - 1,
+                }
+            }
+            b'[' => depth += 1,
+            b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    let open = i + 1;
+                    if bytes.get(open) != Some(&b'(') || !span.ends_with(')') {
+                        return None;
+                    }
+                    return Some(open + 1..span.len() - 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn flush_block(
@@ -205,6 +313,43 @@ mod tests {
                 .text
                 .is_none()
         );
+    }
+
+    #[test]
+    fn obfuscated_reference_and_autolink_destinations() {
+        let allow = HtmlAllowlist::default();
+        for (md, expected) in [
+            ("[a][r]\n\n[r]: javascript:alert(1)\n", "[a][r]\n\n[r]: #\n"),
+            (
+                "[r]\n\n[r]: <javascript:alert(1)> \"t\"\n",
+                "[r]\n\n[r]: #\n",
+            ),
+            ("[a][]\n\n[a\\]b]: vbscript:x\n", "[a][]\n\n[a\\]b]: #\n"),
+            ("<javascript:alert(1)>", "<#>"),
+            ("[a](<javascript:alert(1)>)", "[a](#)"),
+            ("[a](jav&#x61;script:alert(1))", "[a](#)"),
+            ("[a](javascript&#58;alert(1) \"t\")", "[a](#)"),
+            ("[a]( javascript:alert(1) )", "[a](#)"),
+            ("![i](data:text/html,x)", "![i](#)"),
+            ("[`](`](javascript:x)", "[`](`](#)"),
+            ("[![i](x.png)](java%73cript:x)", "[![i](x.png)](#)"),
+            ("> - [a](JAVASCRIPT:x)\n", "> - [a](#)\n"),
+        ] {
+            let out = sanitize_markdown(md, &allow);
+            assert_eq!(out.text.as_deref(), Some(expected), "{md}");
+            assert_eq!(out.findings[0].rule.code, "NB301", "{md}");
+            assert!(
+                sanitize_markdown(expected, &allow).text.is_none(),
+                "{expected}"
+            );
+        }
+        for md in [
+            "[a](https://x.org \"t\") [b][c]\n\n[c]: ./rel.md\n",
+            "<https://x.org> and <a@b.org>",
+            "`[a](javascript:x)` in code",
+        ] {
+            assert!(sanitize_markdown(md, &allow).text.is_none(), "{md}");
+        }
     }
 
     #[test]
