@@ -374,8 +374,16 @@ pub(crate) fn check_value<'i>(input: &mut Parser<'i, '_>) -> Result<(), ParseErr
 /// `data:image/…` (an image context never runs script).
 fn is_inert_url(url: &str) -> bool {
     is_fragment_url(url) || {
-        let url = url.trim();
-        url.len() > 11 && url[..11].eq_ignore_ascii_case("data:image/")
+        // Raster types only: an SVG document referenced from CSS (`filter: url(data:image/
+        // svg+xml,…)`) is a resource document whose handling differs between engines.
+        let url = url.trim().to_ascii_lowercase();
+        ["png", "jpeg", "jpg", "gif", "webp", "bmp", "avif", "x-icon"]
+            .iter()
+            .any(|t| {
+                url.strip_prefix("data:image/")
+                    .and_then(|rest| rest.strip_prefix(t))
+                    .is_some_and(|rest| rest.starts_with([';', ',']))
+            })
     }
 }
 
@@ -793,6 +801,8 @@ mod tests {
             "color: red; -moz-binding: url(x.xml#xss)",
             "color: red; background-image: url('https://evil/')",
             "color: red; background-image: url(data:text/html,x)",
+            "color: red; filter: url(\"data:image/svg+xml,<svg><script>alert(1)</script></svg>\")",
+            "color: red; background: url(data:image/svg+xml;base64,PHN2Zz4=)",
             "color: red; position: fixed",
             "color: red; --x: url(javascript:alert(1))",
             "color: red; --x: expression(alert(1))",

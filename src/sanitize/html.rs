@@ -288,6 +288,27 @@ const CLOBBER_NAMES: &[&str] = &[
     "write",
     "writeln",
     "__proto__",
+    "acceptCharset",
+    "action",
+    "className",
+    "elements",
+    "firstElementChild",
+    "getAttribute",
+    "hasAttribute",
+    "hasChildNodes",
+    "id",
+    "localName",
+    "method",
+    "namespaceURI",
+    "nextSibling",
+    "parentElement",
+    "previousSibling",
+    "removeAttribute",
+    "removeAttributeNode",
+    "reset",
+    "setAttribute",
+    "submit",
+    "tagName",
     "_jupyterlab",
     "jupyter",
     "require",
@@ -537,7 +558,8 @@ const SENTINEL_TAG: &str = "nbsanitize-end";
 fn check(input: &str, allow: &HtmlAllowlist) -> (Observations, bool) {
     let dom = parse_fragment(&format!("{input}{SENTINEL}"));
     let observations = walk(&dom, allow, false);
-    let contained = observations.sentinels == 1;
+    // An input that names the sentinel could stand in for the one it swallowed.
+    let contained = observations.sentinels == 1 && !mentions_sentinel(input);
     if contained {
         (observations, true)
     } else {
@@ -550,6 +572,16 @@ fn check(input: &str, allow: &HtmlAllowlist) -> (Observations, bool) {
 pub fn is_clean_fragment(input: &str, allow: &HtmlAllowlist) -> bool {
     let (observations, contained) = check(input, allow);
     observations.is_empty() && contained
+}
+
+/// Whether `input` has a start tag of the sentinel's name (tag names are never decoded, so
+/// only a literal `<nbsanitize-end` can make one).
+fn mentions_sentinel(input: &str) -> bool {
+    let open = format!("<{SENTINEL_TAG}");
+    input
+        .as_bytes()
+        .windows(open.len())
+        .any(|w| w.eq_ignore_ascii_case(open.as_bytes()))
 }
 
 fn tail(s: &str, max: usize) -> String {
@@ -729,13 +761,24 @@ pub fn url_is_safe(element: &str, attribute: &str, value: &str) -> bool {
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
-    let cleaned = cleaned.trim_matches(|c: char| c <= ' ');
+    // Browsers trim only C0 controls and spaces; other Unicode spaces and invisible
+    // characters are trimmed here too, to be safe when a value is re-parsed elsewhere.
+    let cleaned = cleaned.trim_matches(is_trimmed);
     let decoded = percent_encoding::percent_decode_str(cleaned).decode_utf8_lossy();
     scheme_is_safe(element, attribute, cleaned) && scheme_is_safe(element, attribute, &decoded)
 }
 
+fn is_trimmed(c: char) -> bool {
+    c <= ' '
+        || c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{180E}' | '\u{2060}' | '\u{FEFF}'
+        )
+}
+
 fn scheme_is_safe(element: &str, attribute: &str, url: &str) -> bool {
-    let url = url.trim_matches(|c: char| c <= ' ');
+    let url = url.trim_matches(is_trimmed);
     let Some(scheme) = scheme_of(url) else {
         return true; // relative
     };
@@ -1344,6 +1387,39 @@ mod tests {
         "<portal src=https://evil></portal>",
         "<marquee onstart=alert(1)>x</marquee>",
         "<video><source onerror=alert(1)></video>",
+        // Unicode spaces and invisible characters before the scheme.
+        "<a href=\"\u{2028}javascript:alert(1)\">x</a>",
+        "<a href=\"&#xA0;javascript:alert(1)\">x</a>",
+        "<a href=\"&#x200B;javascript:alert(1)\">x</a>",
+        "<a href=\"&#x3000;javascript:alert(1)\">x</a>",
+        // Clobbering the members sanitizers and page code read from forms and elements.
+        "<img src=x name=attributes><form><input name=submit></form>",
+        "<p id=namespaceURI>x</p><p id=firstElementChild>y</p>",
+        // Style sheets that hide rules inside selectors and comments.
+        "<style>p[a=b{}*{color:red}]{color:green}</style>",
+        "<style>*{color:red}<!--</style><img src=x onerror=alert(1)>-->",
+        "<div style=\"content:url(data:image/svg+xml,%3Csvg/%3E);color:red\">x</div>",
+        "<svg><image style='filter:url(\"data:image/svg+xml,<svg><script>alert(1)</script></svg>\")'/></svg>",
+        // Animations that swap in a script URL at run time.
+        "<svg><a href=\"?\"><circle r=\"400\"/><animate attributeName=\"href\" from=\"javascript:alert(1)\" to=\"&amp;\"/></a></svg>",
+        "<svg><set attributeName=\"onmouseover\" to=\"alert(1)\"/><animate attributeName=\"onunload\" to=\"alert(1)\"/></svg>",
+        // Nesting and namespace confusion.
+        "<svg></p><textarea><title><style></textarea><img src=x onerror=alert(1)></style></title></svg>",
+        "<math><mtext><h1><a><h6></a></h6><mglyph><svg><mtext><style><a title=\"</style><img src onerror='alert(1)'>\"></style></h1>",
+        "a<svg><xss><desc><noscript>&lt;/noscript>&lt;/desc>&lt;s>&lt;style>&lt;a title=\"&lt;/style>&lt;img src onerror=alert(1)>\">",
+        "<svg><foreignobject><p><style><p title=\"</style><iframe onload&#x3d;alert(1)<!--\"></style>",
+        "<math><annotation-xml encoding=\"text/html\"><p><style><p title=\"</style><iframe onload&#x3d;alert(1)<!--\"></style>",
+        "<xmp><svg><b><style><b title='</style><img>'>",
+        "<noembed><svg><b><style><b title='</style><img>'>",
+        "<option><style></option></select><b><img src=x onerror=alert(1)></style></option>",
+        "<b><style><style/><img src=x onerror=alert(1)>",
+        "<textarea>x</textarea><!--</textarea><img src=x onerror=alert(1)>-->",
+        "<svg><![CDATA[><image xlink:href=\"]]><img src=x onerror=alert(2)//\"></svg>",
+        "<div><head><base href=\"javascript://\"/></head><a href=\"/. /,alert(1)//#\">x</a></div>",
+        "<img src=x id/=' onerror=alert(1)//'>",
+        // A fragment that supplies its own end-of-input sentinel before an open tag.
+        "<nbsanitize-end></nbsanitize-end><iframe srcdoc=\"",
+        "<NBSANITIZE-END><img src=x onerror=alert(1)//",
     ];
 
     #[test]
@@ -1359,6 +1435,7 @@ mod tests {
                 again.findings
             );
             assert_no_executable(&text);
+            assert_no_executable(&format!("{text}<img src=x title=\"a\">"));
         }
     }
 

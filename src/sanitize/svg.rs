@@ -609,6 +609,9 @@ fn scan(input: &str, seen: &mut Observations) -> Result<Vec<(Range<usize>, Strin
         let after = reader.buffer_position() as usize;
         let span = before..after;
         match event {
+            Event::Eof if depth != 0 || capture.is_some() => {
+                return Err("an element is not closed".into());
+            }
             Event::Eof => break,
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let is_empty = matches!(event, Event::Empty(_));
@@ -1152,6 +1155,8 @@ mod tests {
     fn broken_or_foreign_roots_become_an_empty_image() {
         for svg in [
             "<svg xmlns=\"http://www.w3.org/2000/svg\"><g></svg>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><style><</svg>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><g>",
             "<html xmlns=\"http://www.w3.org/1999/xhtml\"><script>alert(1)</script></html>",
             "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><g attr=\"a\" attr=\"b\"/></svg>",
         ] {
