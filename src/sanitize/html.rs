@@ -1,11 +1,27 @@
-/*! HTML: an allowlist checker over html5ever's tree, and ammonia as the fixer.
+/*! HTML: an allowlist checker over html5ever's tree, ammonia as the fixer, and the checker
+again as the judge.
 
-The input is parsed the way a browser parses `innerHTML` of a `<div>` (html5ever, the same
-parser ammonia uses). If every element, attribute, URL and style in that tree is allowed, the
-input is kept **byte for byte**: the browser will build the same tree we checked, and pandas
-tables, Styler output and links are not re-serialized. Otherwise ammonia rebuilds the fragment
-from the same allowlist, and the checker's observations become findings. The two share one
-[`HtmlAllowlist`], so ammonia's output always passes the checker (idempotence). */
+**Fragments** (`text/html` outputs, raw HTML in Markdown) are parsed the way a browser parses
+`innerHTML` of a `<div>` (html5ever, the same parser ammonia uses), with an end-of-input
+sentinel element appended: when the sentinel is swallowed (the input ends inside a tag, an
+attribute value, a comment or a raw-text element) the fragment is not self-contained and is
+rewritten, because exporters write outputs one after another into one page. If every element,
+attribute, URL and style in the tree is allowed, the input is kept **byte for byte**: pandas
+tables, Styler output, links and inline matplotlib SVG are not re-serialized.
+
+Otherwise ammonia rebuilds the fragment from the same [`HtmlAllowlist`] (with `<style>` and
+the SVG elements added), the checker repairs what ammonia cannot judge (it passes allowed
+`<style>` text verbatim and knows no per-namespace attribute rules): style sheets go through
+[`css::check_stylesheet`], SVG attributes through [`svg`]'s rules. The result is parsed once
+more and must pass the checker unchanged; if it does not, a stricter ammonia pass without
+`<style>` and SVG is used, and as the last resort the fragment is escaped as text. So the
+output always passes the checker (idempotence), and the checker's observations become the
+findings.
+
+**Documents** (input starting with `<!DOCTYPE` or `<html>`: MLflow recipe cards, plotly and
+bokeh exports, nbconvert pages) stay documents: doctype, `<html>`, `<head>` with `title`,
+`meta charset` and sanitized `<style>`, and `<body>` are kept; scripts, `base`, `link`,
+`meta http-equiv` go. They are repaired by the checker itself and re-parsed until clean. */
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -116,7 +132,7 @@ pub(crate) const DEFAULT_GENERIC_ATTRIBUTES: &[&str] = &[
 
 /// Attributes kept on specific elements.
 pub(crate) const DEFAULT_TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
-    ("a", &["href", "name", "hreflang", "target"]),
+    ("a", &["href", "name", "hreflang"]),
     ("img", &["src", "alt", "border"]),
     (
         "table",
@@ -668,6 +684,7 @@ fn builder(allow: &HtmlAllowlist, rich: bool) -> ammonia::Builder<'_> {
         .iter()
         .map(|(tag, attrs)| (tag.as_str(), attrs.iter().map(String::as_str).collect()))
         .collect();
+    tag_attributes.entry("a").or_default().insert("target");
     let mut clean_content: HashSet<&str> = ["script"].into_iter().collect();
     if rich {
         tags.insert("style");
@@ -1202,17 +1219,23 @@ fn attribute_verdict(
             _ => AttrVerdict::Keep,
         };
     }
+    // `target` is not on the allowlist (a streaming checker that only asks
+    // [`HtmlAllowlist::allows_attribute`] drops it); `_blank` alone is kept here.
+    if tag == "a" && attr == "target" {
+        return if is_safe_target(value) {
+            AttrVerdict::Keep
+        } else {
+            AttrVerdict::Drop(
+                &rules::html::DISALLOWED_ATTRIBUTE,
+                format!("target=\"{}\" on <{tag}>", truncate(value, 40)),
+            )
+        };
+    }
     if !allow.allows_attribute(tag, &attr) {
         return AttrVerdict::Drop(&rules::html::DISALLOWED_ATTRIBUTE, where_());
     }
     if clobbering {
         return unclobber();
-    }
-    if attr == "target" && !is_safe_target(value) {
-        return AttrVerdict::Drop(
-            &rules::html::DISALLOWED_ATTRIBUTE,
-            format!("target=\"{}\" on <{tag}>", truncate(value, 40)),
-        );
     }
     if is_url_attribute(&attr) {
         if !url_is_safe(tag, &attr, value) {

@@ -11,7 +11,7 @@ spans are cut out of the original text (a removed element with its subtree, a st
 rewritten without the removed attributes, a `<style>` body replaced by its sanitized CSS), so
 the result is still well-formed XML and everything else is untouched.
 
-The same element and attribute rules ([`allows_element`], [`check_attribute`]) are used by
+The same element and attribute rules ([`allows_element`], `check_attribute`) are used by
 the HTML checker for inline `<svg>`. */
 
 use std::ops::Range;
