@@ -45,8 +45,8 @@ declare_rules! {
     /// `foreignObject` content that is not safe HTML.
     ///
     /// ## What it does
-    /// Removes `foreignObject` elements with their content. (No chart library nbsanitize
-    /// keeps byte for byte writes them.)
+    /// Checks the XHTML inside `foreignObject` (mermaid and draw.io labels) with the HTML
+    /// policy and removes elements it does not allow; other namespaces there are removed.
     ///
     /// ## Why is this bad?
     /// `foreignObject` switches back to HTML inside SVG, so every HTML vector applies there.

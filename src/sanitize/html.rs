@@ -756,6 +756,18 @@ fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Optio
     }
 }
 
+/// Checks an attribute of an HTML element found outside an HTML parse (XHTML inside an SVG
+/// `foreignObject`), with the same rules as the HTML checker.
+pub(crate) fn check_html_attribute(tag: &str, attr: &str, value: &str) -> svg::Verdict {
+    let element = QualName::new(None, ns!(html), tag.into());
+    let name = QualName::new(None, ns!(), attr.into());
+    match attribute_verdict(&element, &name, value, &HtmlAllowlist::default(), false) {
+        AttrVerdict::Keep => svg::Verdict::Keep,
+        AttrVerdict::Drop(rule, _) => svg::Verdict::Drop(rule),
+        AttrVerdict::Rewrite(value, rule, _) => svg::Verdict::Rewrite(value, rule),
+    }
+}
+
 /// `target="_blank"` opens a new tab without an opener (browsers imply `noopener`); named
 /// targets and `_top`/`_parent` could navigate other frames.
 fn is_safe_target(value: &str) -> bool {
@@ -1045,9 +1057,6 @@ fn element_verdict(
     if name.ns == ns!(svg) && allow.svg {
         return match tag {
             "script" => ElementVerdict::Remove(&rules::svg::SVG_SCRIPT, "<svg:script>".into()),
-            "foreignObject" => {
-                ElementVerdict::Remove(&rules::svg::SVG_FOREIGN_OBJECT, "<foreignObject>".into())
-            }
             "style" => style_verdict(node, seen, repair, document),
             _ if svg::allows_element(tag) => ElementVerdict::Keep,
             _ => ElementVerdict::Remove(&rules::svg::SVG_DISALLOWED, format!("<svg:{tag}>")),
@@ -1489,7 +1498,7 @@ mod tests {
                 assert!(
                     !matches!(
                         &*name.local,
-                        "iframe" | "object" | "embed" | "foreignObject" | "base" | "meta"
+                        "iframe" | "object" | "embed" | "base" | "meta"
                     ),
                     "<{}> in {html}",
                     name.local

@@ -22,7 +22,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
 use super::css;
-use super::html::{self, Cleaned, Observations};
+use super::html::{self, Cleaned, HtmlAllowlist, Observations};
 use crate::rules::{self, Rule};
 
 const SVG_NS: &[u8] = b"http://www.w3.org/2000/svg";
@@ -78,6 +78,7 @@ pub(crate) const SVG_ELEMENTS: &[&str] = &[
     "feTile",
     "feTurbulence",
     "filter",
+    "foreignObject",
     "g",
     "image",
     "line",
@@ -462,6 +463,8 @@ fn is_fragment_reference(value: &str) -> bool {
 /// An element's place in the policy, by namespace and name.
 enum ElementClass {
     Allowed,
+    /// An XHTML element inside `foreignObject`, on the HTML allowlist.
+    Html,
     Style,
     Script,
     ForeignObject,
@@ -486,7 +489,7 @@ impl ElementNs {
     }
 }
 
-fn classify(ns: &ElementNs, local: &str) -> ElementClass {
+fn classify(ns: &ElementNs, local: &str, in_foreign: bool, html: &HtmlAllowlist) -> ElementClass {
     let ns: Option<&[u8]> = match ns {
         ElementNs::Bound(ns) => Some(ns.as_slice()),
         ElementNs::Unbound => None,
@@ -501,6 +504,8 @@ fn classify(ns: &ElementNs, local: &str) -> ElementClass {
             _ => ElementClass::Disallowed,
         },
         Some(XHTML_NS) if local.eq_ignore_ascii_case("script") => ElementClass::Script,
+        Some(XHTML_NS) if in_foreign && local == "style" => ElementClass::Style,
+        Some(XHTML_NS) if in_foreign && html.allows_tag(local) => ElementClass::Html,
         Some(ns) if METADATA_NAMESPACES.contains(&ns) => ElementClass::Metadata,
         Some(_) => ElementClass::Disallowed,
     }
@@ -600,6 +605,9 @@ fn scan(input: &str, seen: &mut Observations) -> Result<Vec<(Range<usize>, Strin
     let mut capture: Option<Capture> = None;
     let mut dropped_dtd = false;
     let mut root_seen = false;
+    // The depth of the open `foreignObject`, inside which XHTML is checked as HTML.
+    let mut foreign_at: Option<usize> = None;
+    let html_allow = HtmlAllowlist::default();
     loop {
         let before = reader.buffer_position() as usize;
         let (ns, event) = reader
@@ -632,12 +640,18 @@ fn scan(input: &str, seen: &mut Observations) -> Result<Vec<(Range<usize>, Strin
                 let local = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
                 let at_root = !root_seen;
                 root_seen = true;
-                let class = classify(&ns, &local);
+                let class = classify(&ns, &local, foreign_at.is_some(), &html_allow);
                 let remove_rule = match class {
                     ElementClass::Script => Some(&rules::svg::SVG_SCRIPT),
-                    ElementClass::ForeignObject => Some(&rules::svg::SVG_FOREIGN_OBJECT),
+                    ElementClass::Disallowed if foreign_at.is_some() => {
+                        Some(&rules::svg::SVG_FOREIGN_OBJECT)
+                    }
                     ElementClass::Disallowed => Some(&rules::svg::SVG_DISALLOWED),
-                    ElementClass::Allowed | ElementClass::Style | ElementClass::Metadata => None,
+                    ElementClass::Allowed
+                    | ElementClass::Html
+                    | ElementClass::ForeignObject
+                    | ElementClass::Style
+                    | ElementClass::Metadata => None,
                 };
                 let mut remove = remove_rule.map(|rule| (rule, format!("<{local}>")));
                 let mut new_tag = None;
@@ -669,6 +683,9 @@ fn scan(input: &str, seen: &mut Observations) -> Result<Vec<(Range<usize>, Strin
                 }
                 if !is_empty {
                     depth += 1;
+                    if matches!(class, ElementClass::ForeignObject) && foreign_at.is_none() {
+                        foreign_at = Some(depth);
+                    }
                     if matches!(class, ElementClass::Style) {
                         capture = Some(Capture::Style {
                             start: before,
@@ -683,6 +700,9 @@ fn scan(input: &str, seen: &mut Observations) -> Result<Vec<(Range<usize>, Strin
             Event::End(_) => {
                 let closing = depth;
                 depth = depth.saturating_sub(1);
+                if foreign_at == Some(closing) {
+                    foreign_at = None;
+                }
                 match capture.take() {
                     Some(Capture::Remove { start, depth: at }) if at == closing => {
                         edits.push((start..after, String::new()));
@@ -825,6 +845,11 @@ fn check_start_tag(
         let verdict = match attr.unescape_value() {
             Err(_) => Verdict::Drop(&rules::svg::SVG_DTD),
             Ok(value) => match class {
+                ElementClass::Html => match ns {
+                    AttrNs::Xmlns => Verdict::Keep,
+                    AttrNs::None => html::check_html_attribute(local, &attr_local, &value),
+                    _ => Verdict::Drop(&rules::svg::SVG_FOREIGN_OBJECT),
+                },
                 ElementClass::Metadata => {
                     if attr_local.len() > 2 && attr_local[..2].eq_ignore_ascii_case("on") {
                         Verdict::Drop(&rules::svg::SVG_SCRIPT)
@@ -1023,10 +1048,6 @@ mod tests {
                 "NB201",
             ),
             (
-                "<foreignObject><iframe xmlns=\"http://www.w3.org/1999/xhtml\" src=\"javascript:alert(1)\"/></foreignObject>",
-                "NB204",
-            ),
-            (
                 "<h:iframe xmlns:h=\"http://www.w3.org/1999/xhtml\" h:src=\"javascript:alert(1)\"/>",
                 "NB206",
             ),
@@ -1048,6 +1069,39 @@ mod tests {
             assert!(text == wrap("<g/>") || text == wrap("<g></g>"), "{text}");
             assert_eq!(codes, vec!["NB201"], "{body}");
         }
+    }
+
+    #[test]
+    fn foreign_object_keeps_safe_html_only() {
+        let labels = wrap(
+            "<foreignObject x=\"0\" y=\"0\" width=\"10\" height=\"10\"><div xmlns=\"http://www.w3.org/1999/xhtml\" style=\"color: red\"><span class=\"nodeLabel\">A &amp; B</span><br/><a href=\"https://example.org\">x</a></div></foreignObject>",
+        );
+        assert!(sanitize_svg(&labels).text.is_none(), "{labels}");
+        for (body, kept, codes) in [
+            (
+                "<foreignObject><iframe xmlns=\"http://www.w3.org/1999/xhtml\" src=\"javascript:alert(1)\"/></foreignObject>",
+                "<foreignObject></foreignObject>",
+                vec!["NB204"],
+            ),
+            (
+                "<foreignObject><div xmlns=\"http://www.w3.org/1999/xhtml\" onclick=\"alert(1)\"><a href=\"javascript:alert(1)\">x</a><script>alert(1)</script></div></foreignObject>",
+                "<foreignObject><div xmlns=\"http://www.w3.org/1999/xhtml\"><a>x</a></div></foreignObject>",
+                vec!["NB102", "NB103", "NB201"],
+            ),
+            (
+                "<foreignObject><div xmlns=\"http://www.w3.org/1999/xhtml\"><style>@import 'x'; p { color: red }</style><p id=\"cookie\">x</p></div></foreignObject>",
+                "<foreignObject><div xmlns=\"http://www.w3.org/1999/xhtml\"><style>p { color: red }</style><p id=\"user-content-cookie\">x</p></div></foreignObject>",
+                vec!["NB106", "NB108"],
+            ),
+        ] {
+            let (text, found) = clean(&wrap(body));
+            assert_eq!(text, wrap(kept), "{body}");
+            assert_eq!(found, codes, "{body}");
+        }
+        // XHTML outside foreignObject is never HTML.
+        let (text, codes) = clean(&wrap("<p xmlns=\"http://www.w3.org/1999/xhtml\">x</p>"));
+        assert_eq!(text, wrap(""));
+        assert_eq!(codes, vec!["NB206"]);
     }
 
     #[test]
