@@ -177,7 +177,8 @@ impl Policy {
         self.inner.preset == Preset::Strict
     }
 
-    pub(crate) fn html(&self) -> &HtmlAllowlist {
+    /// The HTML allowlist (also used for raw HTML in Markdown and for GeoJSON popups).
+    pub fn html(&self) -> &HtmlAllowlist {
         &self.inner.html
     }
 

@@ -87,3 +87,33 @@ fn stdin_contract_keeps_formats() {
         .success()
         .stdout("# T\n\n[x](#)\n");
 }
+
+#[test]
+fn html_documents_stay_documents_through_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let card = "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"UTF-8\">\n<title>Card</title>\n<style>.tab { color: red }</style>\n</head>\n<body>\n<table><tr><td>1</td></tr></table>\n</body>\n</html>\n";
+    nbsanitize(dir.path())
+        .args(["sanitize", "--format", "html", "-"])
+        .write_stdin(card)
+        .assert()
+        .success()
+        .stdout(card.to_owned());
+    let out = nbsanitize(dir.path())
+        .args(["sanitize", "--format", "html", "-"])
+        .write_stdin(card.replace("</body>", "<script>alert(1)</script></body>"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("<!DOCTYPE html>"), "{text}");
+    assert!(
+        text.contains("<title>Card</title>") && text.contains("<style>.tab { color: red }</style>"),
+        "{text}"
+    );
+    assert!(!text.contains("<script"), "{text}");
+    nbsanitize(dir.path())
+        .args(["check", "--format", "html", "-"])
+        .write_stdin(card.replace("</body>", "<script>alert(1)</script></body>"))
+        .assert()
+        .code(1);
+}
