@@ -564,6 +564,20 @@ fn serialize_document(dom: &RcDom) -> String {
     String::from_utf8(out).expect("html5ever writes UTF-8")
 }
 
+/// Sanitizes one inline HTML tag of Markdown (`<b>`, `</b>`, `<img …>`, `<!-- … -->`): like
+/// [`sanitize_fragment`], but an opening tag is not "left open": the Markdown renderer writes
+/// the text after it escaped, and every later tag is checked on its own.
+pub fn sanitize_inline_tag(input: &str, allow: &HtmlAllowlist) -> Cleaned {
+    let observations = walk(&parse_fragment(input), allow, false);
+    if observations.is_empty() {
+        return Cleaned::default();
+    }
+    Cleaned {
+        text: Some(fix(input, allow)),
+        findings: observations.into_findings(),
+    }
+}
+
 /// Appended to the input before parsing: it is parsed as an element only when the input ends
 /// outside any tag, attribute value, comment or raw-text element, i.e. when the input cannot
 /// swallow what a page puts after it (nbconvert writes outputs one after another).

@@ -8,8 +8,40 @@ use super::html::{self, Cleaned, HtmlAllowlist};
 use crate::diagnostic::{Action, Finding};
 use crate::rules;
 
-/// Sanitizes Markdown source.
+/// Sanitizes Markdown source. Removing HTML can reveal Markdown that was inside it (a link
+/// after a `<script>` on the same line of an HTML block), so passes repeat until nothing
+/// changes (at most four; then every `<` is escaped and links checked once more).
 pub fn sanitize_markdown(input: &str, allow: &HtmlAllowlist) -> Cleaned {
+    let first = sanitize_once(input, allow);
+    let Some(mut text) = first.text else {
+        return first;
+    };
+    let mut findings = first.findings;
+    for _ in 0..3 {
+        let again = sanitize_once(&text, allow);
+        match again.text {
+            None => {
+                return Cleaned {
+                    text: Some(text),
+                    findings,
+                };
+            }
+            Some(next) => {
+                findings.extend(again.findings);
+                text = next;
+            }
+        }
+    }
+    let escaped = text.replace('<', "&lt;");
+    let last = sanitize_once(&escaped, allow);
+    findings.extend(last.findings);
+    Cleaned {
+        text: Some(last.text.unwrap_or(escaped)),
+        findings,
+    }
+}
+
+fn sanitize_once(input: &str, allow: &HtmlAllowlist) -> Cleaned {
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut findings = Vec::new();
     let options =
@@ -52,7 +84,7 @@ pub fn sanitize_markdown(input: &str, allow: &HtmlAllowlist) -> Cleaned {
             Event::InlineHtml(_) => {
                 // Inline HTML tags are sanitized one by one in context of the paragraph below.
                 let span = &input[range.clone()];
-                let cleaned = html::sanitize_fragment(span, allow);
+                let cleaned = html::sanitize_inline_tag(span, allow);
                 if let Some(text) = cleaned.text {
                     findings.extend(cleaned.findings);
                     edits.push((range, text));
@@ -199,8 +231,19 @@ fn flush_block(
     edits: &mut Vec<(std::ops::Range<usize>, String)>,
     findings: &mut Vec<Finding>,
 ) {
-    let cleaned = html::sanitize_fragment(&input[block.clone()], allow);
+    let source = &input[block.clone()];
+    let cleaned = html::sanitize_fragment(source, allow);
     if let Some(mut text) = cleaned.text {
+        // A block left open (`<style>` to the end of a list item) would swallow the HTML the
+        // renderer writes after it, and closing it would move the end tag out of its
+        // container: the block becomes text instead.
+        if cleaned
+            .findings
+            .iter()
+            .any(|f| f.rule == &rules::html::UNTERMINATED_MARKUP)
+        {
+            text = source.replace('<', "&lt;");
+        }
         if input[block.clone()].ends_with('\n') && !text.ends_with('\n') {
             text.push('\n');
         }
@@ -364,5 +407,82 @@ mod tests {
                 .text
                 .is_none()
         );
+    }
+
+    const PIECES: &[&str] = &[
+        "[a](",
+        "javascript:alert(1)",
+        "jav&#x61;script:x",
+        ")",
+        "<",
+        ">",
+        "[r]",
+        "[r]: ",
+        "\n",
+        "\n\n",
+        "![i](",
+        "data:text/html,x",
+        "https://ok/",
+        " \"t\"",
+        "`",
+        "<b>",
+        "</b>",
+        "<img src=x onerror=alert(1)>",
+        "<div>",
+        "</div>",
+        "<script>x</script>",
+        "# h",
+        "> ",
+        "- ",
+        "*",
+        "[",
+        "]",
+        "(",
+        "\\",
+        "<!--",
+        "-->",
+        "<javascript:x>",
+        "<style>",
+        "</style>",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        #[test]
+        fn markdown_is_idempotent_and_links_are_safe(
+            parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..20)
+        ) {
+            let allow = HtmlAllowlist::default();
+            let md = parts.concat();
+            let out = sanitize_markdown(&md, &allow);
+            let text = out.text.unwrap_or_else(|| md.clone());
+            let again = sanitize_markdown(&text, &allow);
+            proptest::prop_assert!(again.text.is_none(), "{:?} -> {:?} -> {:?}", md, text, again.text);
+            let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+            let mut block = String::new();
+            for event in Parser::new_ext(&text, options) {
+                match event {
+                    Event::Html(h) => {
+                        block.push_str(&h);
+                        continue;
+                    }
+                    Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+                        proptest::prop_assert!(html::url_is_safe("a", "href", &dest_url), "{:?} -> {:?}", md, text);
+                    }
+                    Event::InlineHtml(h) => {
+                        proptest::prop_assert!(html::sanitize_inline_tag(&h, &allow).text.is_none(), "{:?} -> {:?}", md, text);
+                    }
+                    _ => {}
+                }
+                proptest::prop_assert!(html::sanitize_fragment(&block, &allow).text.is_none(), "{:?} -> {:?}", md, text);
+                block.clear();
+            }
+            proptest::prop_assert!(html::sanitize_fragment(&block, &allow).text.is_none(), "{:?} -> {:?}", md, text);
+        }
     }
 }
