@@ -21,6 +21,7 @@ The library never prints; the `nbsanitize` binary is a thin layer over it. */
 #![warn(missing_docs)]
 
 pub mod artifact;
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod error;

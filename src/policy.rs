@@ -91,6 +91,13 @@ impl PolicyBuilder {
         self
     }
 
+    /// Keeps (`true`, the default) or removes inline `<svg>` in HTML. Kept SVG is checked
+    /// with the SVG allowlist of [`crate::sanitize::svg`].
+    pub fn inline_svg(mut self, keep: bool) -> Self {
+        self.html.set_inline_svg(keep);
+        self
+    }
+
     /// Keeps these MIME types verbatim, also under `strict`. Executable types
     /// (`application/javascript`, bokeh's loaders) cannot be kept. Default: none.
     pub fn keep_mime_types<'a>(mut self, types: impl IntoIterator<Item = &'a str>) -> Self {
@@ -170,7 +177,8 @@ impl Policy {
         self.inner.preset == Preset::Strict
     }
 
-    pub(crate) fn html(&self) -> &HtmlAllowlist {
+    /// The HTML allowlist (also used for raw HTML in Markdown and for GeoJSON popups).
+    pub fn html(&self) -> &HtmlAllowlist {
         &self.inner.html
     }
 

@@ -33,9 +33,13 @@ pub struct InputArgs {
     /// Treat every input as this kind instead of detecting it from the content.
     #[arg(long, value_enum, value_name = "KIND")]
     pub format: Option<Kind>,
-    /// Policy preset.
-    #[arg(long, value_enum, default_value_t = Preset::Default)]
-    pub policy: Preset,
+    /// Policy preset [default: the config file's `policy`, else `default`].
+    #[arg(long, value_enum)]
+    pub policy: Option<Preset>,
+    /// Configuration file (`nbsanitize.toml`, or a `pyproject.toml` with `[tool.nbsanitize]`)
+    /// [default: the nearest one from the working directory upwards].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Refuse inputs larger than this (bytes, or with a K/M/G/KiB/MiB/GiB suffix).
     #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
     pub max_size: u64,

@@ -4,14 +4,29 @@ use std::io::{self, Write};
 
 use anyhow::{Context, bail};
 use nbsanitize::report::{FileResult, Format, Report};
-use nbsanitize::{Error, Outcome, Policy, engine, fsio};
+use nbsanitize::{Error, Outcome, Policy, config, engine, fsio};
 
 use super::Exit;
 use super::args::{CheckArgs, InputArgs, SanitizeArgs};
 use super::inputs::{self, Input};
 
-fn policy_of(args: &InputArgs) -> Policy {
-    Policy::from_preset(args.policy)
+/// The policy from `--policy`, `--config` or the discovered configuration file; on error the
+/// one-line message, with the file it came from.
+fn policy_of(args: &InputArgs) -> Result<Policy, String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => config::discover(&cwd).map_err(|e| format!("{}: {e}", cwd.display()))?,
+    };
+    let in_file = |e: Error| match &path {
+        Some(path) => format!("{}: {e}", path.display()),
+        None => e.to_string(),
+    };
+    let options = match &path {
+        Some(path) => config::Options::load(path).map_err(in_file)?,
+        None => config::Options::default(),
+    };
+    options.policy_builder(args.policy).build().map_err(in_file)
 }
 
 fn read(input: &Input, max_size: u64) -> Result<Vec<u8>, Error> {
@@ -34,9 +49,9 @@ fn error_line(path: &str, err: &dyn std::fmt::Display) {
 /// Runs `f` over every input, collecting a report. Errors are printed as they happen.
 fn for_each_input(
     args: &InputArgs,
+    policy: &Policy,
     mut f: impl FnMut(&Input, Vec<u8>, Outcome) -> anyhow::Result<bool>,
 ) -> Report {
-    let policy = policy_of(args);
     let mut report = Report::default();
     for item in inputs::expand(&args.paths) {
         let input = match item {
@@ -54,7 +69,7 @@ fn for_each_input(
             }
         };
         let path = input.display();
-        match process(&input, args, &policy) {
+        match process(&input, args, policy) {
             Ok((bytes, outcome)) => {
                 let findings = outcome.findings.clone();
                 match f(&input, bytes, outcome) {
@@ -114,7 +129,14 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<Exit> {
     if args.in_place && args.input.paths.iter().any(|p| p.as_os_str() == "-") {
         bail!("-i/--in-place cannot rewrite standard input");
     }
-    let report = for_each_input(&args.input, |input, bytes, outcome| {
+    let policy = match policy_of(&args.input) {
+        Ok(policy) => policy,
+        Err(message) => {
+            let _ = writeln!(io::stderr(), "nbsanitize: {message}");
+            return Ok(Exit::Config);
+        }
+    };
+    let report = for_each_input(&args.input, &policy, |input, bytes, outcome| {
         let Some(new) = outcome.output else {
             if !args.in_place {
                 io::stdout()
@@ -146,7 +168,14 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<Exit> {
 }
 
 pub fn check(args: CheckArgs) -> anyhow::Result<Exit> {
-    let report = for_each_input(&args.input, |_, _, outcome| Ok(outcome.changed()));
+    let policy = match policy_of(&args.input) {
+        Ok(policy) => policy,
+        Err(message) => {
+            let _ = writeln!(io::stderr(), "nbsanitize: {message}");
+            return Ok(Exit::Config);
+        }
+    };
+    let report = for_each_input(&args.input, &policy, |_, _, outcome| Ok(outcome.changed()));
     if !(args.input.quiet && args.output_format == Format::Text) {
         report.write(args.output_format, &mut io::stdout().lock())?;
     }

@@ -141,4 +141,19 @@ declare_rules! {
     /// ## Example
     /// `<a href="/x" ping="https://evil">` becomes `<a href="/x">`.
     DISALLOWED_ATTRIBUTE = ("NB110", "html-disallowed-attribute", Warning);
+
+    /// Markup left open at the end of an HTML fragment.
+    ///
+    /// ## What it does
+    /// Rewrites a fragment that ends inside a tag, an attribute value, a comment or a raw-text
+    /// element (`<img src=x onerror=alert(1)//`, `<!--`, `<style>`), so that it is closed.
+    ///
+    /// ## Why is this bad?
+    /// Alone, a browser drops the unfinished tag; but nbconvert and other exporters write
+    /// outputs one after another into one page, where the open tag swallows the markup that
+    /// follows and turns `//` plus the next output's `</div>` into a working event handler.
+    ///
+    /// ## Example
+    /// `<b>x</b><img src=x onerror=alert(1)//` becomes `<b>x</b>`.
+    UNTERMINATED_MARKUP = ("NB111", "html-unterminated-markup", Error);
 }

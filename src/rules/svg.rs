@@ -45,7 +45,8 @@ declare_rules! {
     /// `foreignObject` content that is not safe HTML.
     ///
     /// ## What it does
-    /// Sanitizes the HTML inside `foreignObject` with the HTML policy, or removes it.
+    /// Checks the XHTML inside `foreignObject` (mermaid and draw.io labels) with the HTML
+    /// policy and removes elements it does not allow; other namespaces there are removed.
     ///
     /// ## Why is this bad?
     /// `foreignObject` switches back to HTML inside SVG, so every HTML vector applies there.
@@ -70,8 +71,11 @@ declare_rules! {
     /// An SVG element or attribute that is not on the SVG allowlist.
     ///
     /// ## What it does
-    /// Removes SVG elements and attributes the policy does not list. Matplotlib, plotly and
-    /// graphviz output use only listed ones.
+    /// Removes SVG elements and attributes the policy does not list, elements of other
+    /// namespaces (XHTML, MathML; RDF/Dublin Core/Inkscape metadata is kept), and processing
+    /// instructions such as `<?xml-stylesheet?>`. Matplotlib, plotly and graphviz output use
+    /// only listed ones. An SVG document that is not well-formed XML is replaced by an empty
+    /// `<svg/>`.
     ///
     /// ## Why is this bad?
     /// Unlisted elements (`handler`, `listener`, `discard`, namespaced XHTML) are where SVG

@@ -1,11 +1,27 @@
-/*! HTML: an allowlist checker over html5ever's tree, and ammonia as the fixer.
+/*! HTML: an allowlist checker over html5ever's tree, ammonia as the fixer, and the checker
+again as the judge.
 
-The input is parsed the way a browser parses `innerHTML` of a `<div>` (html5ever, the same
-parser ammonia uses). If every element, attribute, URL and style in that tree is allowed, the
-input is kept **byte for byte**: the browser will build the same tree we checked, and pandas
-tables, Styler output and links are not re-serialized. Otherwise ammonia rebuilds the fragment
-from the same allowlist, and the checker's observations become findings. The two share one
-[`HtmlAllowlist`], so ammonia's output always passes the checker (idempotence). */
+**Fragments** (`text/html` outputs, raw HTML in Markdown) are parsed the way a browser parses
+`innerHTML` of a `<div>` (html5ever, the same parser ammonia uses), with an end-of-input
+sentinel element appended: when the sentinel is swallowed (the input ends inside a tag, an
+attribute value, a comment or a raw-text element) the fragment is not self-contained and is
+rewritten, because exporters write outputs one after another into one page. If every element,
+attribute, URL and style in the tree is allowed, the input is kept **byte for byte**: pandas
+tables, Styler output, links and inline matplotlib SVG are not re-serialized.
+
+Otherwise ammonia rebuilds the fragment from the same [`HtmlAllowlist`] (with `<style>` and
+the SVG elements added), the checker repairs what ammonia cannot judge (it passes allowed
+`<style>` text verbatim and knows no per-namespace attribute rules): style sheets go through
+[`css::check_stylesheet`], SVG attributes through [`svg`]'s rules. The result is parsed once
+more and must pass the checker unchanged; if it does not, a stricter ammonia pass without
+`<style>` and SVG is used, and as the last resort the fragment is escaped as text. So the
+output always passes the checker (idempotence), and the checker's observations become the
+findings.
+
+**Documents** (input starting with `<!DOCTYPE` or `<html>`: MLflow recipe cards, plotly and
+bokeh exports, nbconvert pages) stay documents: doctype, `<html>`, `<head>` with `title`,
+`meta charset` and sanitized `<style>`, and `<body>` are kept; scripts, `base`, `link`,
+`meta http-equiv` go. They are repaired by the checker itself and re-parsed until clean. */
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -14,7 +30,7 @@ use html5ever::tendril::TendrilSink;
 use html5ever::{ParseOpts, QualName, local_name, ns};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
 
-use super::css;
+use super::{css, svg};
 use crate::diagnostic::{Action, Finding};
 use crate::rules::{self, Rule};
 
@@ -73,11 +89,13 @@ pub(crate) const DEFAULT_TAGS: &[&str] = &[
     "li",
     "main",
     "mark",
+    "meter",
     "nav",
     "ol",
     "p",
     "picture",
     "pre",
+    "progress",
     "q",
     "rp",
     "rt",
@@ -129,12 +147,14 @@ pub(crate) const DEFAULT_TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     ),
     (
         "td",
-        &["colspan", "rowspan", "headers", "nowrap", "bgcolor"],
+        &[
+            "colspan", "rowspan", "headers", "nowrap", "bgcolor", "halign",
+        ],
     ),
     (
         "th",
         &[
-            "colspan", "rowspan", "headers", "scope", "nowrap", "bgcolor",
+            "colspan", "rowspan", "headers", "scope", "nowrap", "bgcolor", "halign",
         ],
     ),
     ("tr", &["bgcolor"]),
@@ -153,6 +173,8 @@ pub(crate) const DEFAULT_TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("font", &["color", "face", "size"]),
     ("label", &["for"]),
     ("hr", &["size", "noshade"]),
+    ("progress", &["value", "max"]),
+    ("meter", &["value", "min", "max", "low", "high", "optimum"]),
 ];
 
 /// Attributes whose value is a URL and is checked as one.
@@ -282,6 +304,27 @@ const CLOBBER_NAMES: &[&str] = &[
     "write",
     "writeln",
     "__proto__",
+    "acceptCharset",
+    "action",
+    "className",
+    "elements",
+    "firstElementChild",
+    "getAttribute",
+    "hasAttribute",
+    "hasChildNodes",
+    "id",
+    "localName",
+    "method",
+    "namespaceURI",
+    "nextSibling",
+    "parentElement",
+    "previousSibling",
+    "removeAttribute",
+    "removeAttributeNode",
+    "reset",
+    "setAttribute",
+    "submit",
+    "tagName",
     "_jupyterlab",
     "jupyter",
     "require",
@@ -294,6 +337,7 @@ const CLOBBER_NAMES: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct HtmlAllowlist {
     tags: HashSet<String>,
+    svg: bool,
     generic_attributes: HashSet<String>,
     tag_attributes: HashMap<String, HashSet<String>>,
 }
@@ -302,6 +346,7 @@ impl Default for HtmlAllowlist {
     fn default() -> Self {
         HtmlAllowlist {
             tags: DEFAULT_TAGS.iter().map(|s| s.to_string()).collect(),
+            svg: true,
             generic_attributes: DEFAULT_GENERIC_ATTRIBUTES
                 .iter()
                 .map(|s| s.to_string())
@@ -367,11 +412,27 @@ impl HtmlAllowlist {
         Ok(())
     }
 
-    fn allows_tag(&self, tag: &str) -> bool {
+    /// Keeps or removes inline `<svg>` (checked with the SVG policy). Default: kept.
+    pub fn set_inline_svg(&mut self, keep: bool) {
+        self.svg = keep;
+    }
+
+    /// Whether inline `<svg>` is kept.
+    pub fn allows_inline_svg(&self) -> bool {
+        self.svg
+    }
+
+    /// Whether an HTML-namespace element is kept with no check of its content (its attributes
+    /// are checked with [`allows_attribute`](Self::allows_attribute)). `<style>` and `<svg>`
+    /// are never "allowed" here: their content needs the CSS/SVG checks of
+    /// [`sanitize_fragment`].
+    pub fn allows_tag(&self, tag: &str) -> bool {
         self.tags.contains(tag)
     }
 
-    fn allows_attribute(&self, tag: &str, attr: &str) -> bool {
+    /// Whether an attribute (lower-case name, `prefix:local` for namespaced ones) is kept on
+    /// an HTML element. Its value still goes through the URL, CSS and clobbering checks.
+    pub fn allows_attribute(&self, tag: &str, attr: &str) -> bool {
         self.generic_attributes.contains(attr)
             || self
                 .tag_attributes
@@ -399,17 +460,222 @@ pub struct Cleaned {
 }
 
 /// Sanitizes an HTML fragment. Clean input comes back as `text: None` (keep the original).
+///
+/// A changed fragment is rebuilt by ammonia from the same allowlist, then repaired by the
+/// checker itself (`<style>` sheets, SVG references), re-serialized, and checked once more
+/// as a browser would parse it. Should that check still object (it never has in tests), a
+/// stricter ammonia pass without `<style>` and SVG is used, and as a last resort the whole
+/// fragment is escaped as text.
 pub fn sanitize_fragment(input: &str, allow: &HtmlAllowlist) -> Cleaned {
-    let dom = parse_fragment(input);
-    let observations = check_tree(&dom, allow);
+    let (mut observations, contained) = check(input, allow);
+    if observations.is_empty() && contained {
+        return Cleaned::default();
+    }
+    if !contained {
+        observations.add(
+            &rules::html::UNTERMINATED_MARKUP,
+            format!("…{}", tail(input, 30)),
+        );
+    }
+    Cleaned {
+        text: Some(fix(input, allow)),
+        findings: observations.into_findings(),
+    }
+}
+
+/// Sanitizes HTML from a file or artifact: a whole document (it starts, after white space and
+/// comments, with `<!DOCTYPE` or `<html`) stays a document, anything else is a fragment.
+pub fn sanitize_html(input: &str, allow: &HtmlAllowlist) -> Cleaned {
+    if is_document(input) {
+        sanitize_document(input, allow)
+    } else {
+        sanitize_fragment(input, allow)
+    }
+}
+
+/// Whether `input` is a whole HTML document rather than a fragment.
+pub fn is_document(input: &str) -> bool {
+    let mut rest = input.trim_start_matches(['\u{feff}', ' ', '\t', '\n', '\r', '\x0c']);
+    while let Some(after) = rest.strip_prefix("<!--") {
+        let Some(end) = after.find("-->") else {
+            return false;
+        };
+        rest = after[end + 3..].trim_start();
+    }
+    let head: String = rest
+        .chars()
+        .take(9)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype")
+        || head.starts_with("<html")
+            && !head[5..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// Sanitizes a whole HTML document (MLflow recipe cards, plotly/bokeh exports, nbconvert
+/// pages). The result stays a document: doctype, `<html>`, `<head>` with its title, charset
+/// and sanitized `<style>` sheets, and `<body>`; scripts, external stylesheets, `base` and
+/// `meta http-equiv` go. A clean document is kept byte for byte.
+pub fn sanitize_document(input: &str, allow: &HtmlAllowlist) -> Cleaned {
+    let dom = parse_document(input);
+    let observations = walk_in(&dom, allow, false, true);
     if observations.is_empty() {
         return Cleaned::default();
     }
-    let text = builder(allow).clean(input).to_string();
+    let mut text = input.to_owned();
+    let mut dom = dom;
+    // Repair and re-parse until the document a browser builds from the output is clean.
+    for _ in 0..4 {
+        walk_in(&dom, allow, true, true);
+        text = serialize_document(&dom);
+        dom = parse_document(&text);
+        if walk_in(&dom, allow, false, true).is_empty() {
+            return Cleaned {
+                text: Some(text),
+                findings: observations.into_findings(),
+            };
+        }
+    }
     Cleaned {
-        text: Some(text),
+        text: Some(format!(
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body><pre>{}</pre></body></html>\n",
+            escape_text(&text)
+        )),
         findings: observations.into_findings(),
     }
+}
+
+fn parse_document(input: &str) -> RcDom {
+    html5ever::parse_document(RcDom::default(), ParseOpts::default()).one(input)
+}
+
+fn serialize_document(dom: &RcDom) -> String {
+    let mut out = Vec::new();
+    let handle: markup5ever_rcdom::SerializableHandle = dom.document.clone().into();
+    html5ever::serialize(
+        &mut out,
+        &handle,
+        html5ever::serialize::SerializeOpts {
+            traversal_scope: html5ever::serialize::TraversalScope::ChildrenOnly(None),
+            ..Default::default()
+        },
+    )
+    .expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("html5ever writes UTF-8")
+}
+
+/// Sanitizes one inline HTML tag of Markdown (`<b>`, `</b>`, `<img …>`, `<!-- … -->`): like
+/// [`sanitize_fragment`], but an opening tag is not "left open": the Markdown renderer writes
+/// the text after it escaped, and every later tag is checked on its own.
+pub fn sanitize_inline_tag(input: &str, allow: &HtmlAllowlist) -> Cleaned {
+    let observations = walk(&parse_fragment(input), allow, false);
+    if observations.is_empty() {
+        return Cleaned::default();
+    }
+    Cleaned {
+        text: Some(fix(input, allow)),
+        findings: observations.into_findings(),
+    }
+}
+
+/// Appended to the input before parsing: it is parsed as an element only when the input ends
+/// outside any tag, attribute value, comment or raw-text element, i.e. when the input cannot
+/// swallow what a page puts after it (nbconvert writes outputs one after another).
+const SENTINEL: &str = "<nbsanitize-end></nbsanitize-end>";
+const SENTINEL_TAG: &str = "nbsanitize-end";
+
+/// Checks `input`: its observations, and whether it is self-contained (ends in the data state).
+fn check(input: &str, allow: &HtmlAllowlist) -> (Observations, bool) {
+    let dom = parse_fragment(&format!("{input}{SENTINEL}"));
+    let observations = walk(&dom, allow, false);
+    // An input that names the sentinel could stand in for the one it swallowed.
+    let contained = observations.sentinels == 1 && !mentions_sentinel(input);
+    if contained {
+        (observations, true)
+    } else {
+        // The sentinel was swallowed; report what the input alone contains.
+        (walk(&parse_fragment(input), allow, false), false)
+    }
+}
+
+/// Whether a fragment passes the checker unchanged.
+pub fn is_clean_fragment(input: &str, allow: &HtmlAllowlist) -> bool {
+    let (observations, contained) = check(input, allow);
+    observations.is_empty() && contained
+}
+
+/// Whether `input` has a start tag of the sentinel's name (tag names are never decoded, so
+/// only a literal `<nbsanitize-end` can make one).
+fn mentions_sentinel(input: &str) -> bool {
+    let open = format!("<{SENTINEL_TAG}");
+    input
+        .as_bytes()
+        .windows(open.len())
+        .any(|w| w.eq_ignore_ascii_case(open.as_bytes()))
+}
+
+fn tail(s: &str, max: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    chars[chars.len().saturating_sub(max)..].iter().collect()
+}
+
+fn fix(input: &str, allow: &HtmlAllowlist) -> String {
+    let first = builder(allow, true).clean(input).to_string();
+    let repaired = repair(&first, allow);
+    if is_clean_fragment(&repaired, allow) {
+        return repaired;
+    }
+    let strict = builder(allow, false).clean(input).to_string();
+    let repaired = repair(&strict, allow);
+    if is_clean_fragment(&repaired, allow) {
+        return repaired;
+    }
+    escape_text(input)
+}
+
+/// Applies the checker's decisions to the tree of `html` and serializes it again.
+fn repair(html: &str, allow: &HtmlAllowlist) -> String {
+    let dom = parse_fragment(html);
+    if walk(&dom, allow, true).is_empty() {
+        return html.to_owned();
+    }
+    serialize_fragment(&dom)
+}
+
+fn serialize_fragment(dom: &RcDom) -> String {
+    let mut out = Vec::new();
+    let root = dom.document.children.borrow().first().cloned();
+    if let Some(root) = root {
+        for child in root.children.borrow().iter() {
+            let handle: markup5ever_rcdom::SerializableHandle = child.clone().into();
+            html5ever::serialize(
+                &mut out,
+                &handle,
+                html5ever::serialize::SerializeOpts {
+                    traversal_scope: html5ever::serialize::TraversalScope::IncludeNode,
+                    ..Default::default()
+                },
+            )
+            .expect("writing to a Vec cannot fail");
+        }
+    }
+    String::from_utf8(out).expect("html5ever writes UTF-8")
+}
+
+/// The fragment as plain text: `&`, `<`, `>`, quotes escaped.
+fn escape_text(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn parse_fragment(input: &str) -> RcDom {
@@ -423,9 +689,38 @@ fn parse_fragment(input: &str) -> RcDom {
     .one(input)
 }
 
-fn builder(allow: &HtmlAllowlist) -> ammonia::Builder<'_> {
+/// The ammonia builder for an allowlist; `rich` adds `<style>` and inline SVG (whose content
+/// the repair pass then checks).
+fn builder(allow: &HtmlAllowlist, rich: bool) -> ammonia::Builder<'_> {
+    let mut tags: HashSet<&str> = allow.tags.iter().map(String::as_str).collect();
+    let mut tag_attributes: HashMap<&str, HashSet<&str>> = allow
+        .tag_attributes
+        .iter()
+        .map(|(tag, attrs)| (tag.as_str(), attrs.iter().map(String::as_str).collect()))
+        .collect();
+    tag_attributes.entry("a").or_default().insert("target");
+    let mut clean_content: HashSet<&str> = ["script"].into_iter().collect();
+    if rich {
+        tags.insert("style");
+        tag_attributes
+            .entry("style")
+            .or_default()
+            .extend(["type", "scoped", "media"]);
+        if allow.svg {
+            for &element in svg::SVG_ELEMENTS {
+                tags.insert(element);
+                tag_attributes
+                    .entry(element)
+                    .or_default()
+                    .extend(svg::SVG_ATTRIBUTES.iter().copied());
+            }
+        }
+    } else {
+        clean_content.insert("style");
+    }
+    tags.retain(|t| !clean_content.contains(t));
     let mut b = ammonia::Builder::empty();
-    b.tags(allow.tags.iter().map(String::as_str).collect())
+    b.tags(tags)
         .generic_attributes(
             allow
                 .generic_attributes
@@ -433,23 +728,17 @@ fn builder(allow: &HtmlAllowlist) -> ammonia::Builder<'_> {
                 .map(String::as_str)
                 .collect(),
         )
-        .tag_attributes(
-            allow
-                .tag_attributes
-                .iter()
-                .map(|(tag, attrs)| (tag.as_str(), attrs.iter().map(String::as_str).collect()))
-                .collect(),
-        )
+        .tag_attributes(tag_attributes)
         .url_schemes(["http", "https", "mailto", "data"].into_iter().collect())
         .url_relative(ammonia::UrlRelative::PassThrough)
         .link_rel(Some(LINK_REL))
-        .clean_content_tags(["script", "style"].into_iter().collect())
+        .clean_content_tags(clean_content)
         .strip_comments(true)
-        .attribute_filter(|element, attribute, value| filter_attribute(element, attribute, value));
+        .attribute_filter(filter_attribute);
     b
 }
 
-/// ammonia's per-attribute hook: the same value checks as [`check_tree`].
+/// ammonia's per-attribute hook: the same value checks as [`attribute_verdict`].
 fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
     if is_url_attribute(attribute) {
         if !url_is_safe(element, attribute, value) {
@@ -463,6 +752,7 @@ fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Optio
         return Some(Cow::Borrowed(value));
     }
     match attribute {
+        "target" if !is_safe_target(value) => None,
         "style" => {
             let decls = css::check_declarations(value);
             if decls.is_clean() {
@@ -478,6 +768,24 @@ fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Optio
         }
         _ => Some(Cow::Borrowed(value)),
     }
+}
+
+/// Checks an attribute of an HTML element found outside an HTML parse (XHTML inside an SVG
+/// `foreignObject`), with the same rules as the HTML checker.
+pub(crate) fn check_html_attribute(tag: &str, attr: &str, value: &str) -> svg::Verdict {
+    let element = QualName::new(None, ns!(html), tag.into());
+    let name = QualName::new(None, ns!(), attr.into());
+    match attribute_verdict(&element, &name, value, &HtmlAllowlist::default(), false) {
+        AttrVerdict::Keep => svg::Verdict::Keep,
+        AttrVerdict::Drop(rule, _) => svg::Verdict::Drop(rule),
+        AttrVerdict::Rewrite(value, rule, _) => svg::Verdict::Rewrite(value, rule),
+    }
+}
+
+/// `target="_blank"` opens a new tab without an opener (browsers imply `noopener`); named
+/// targets and `_top`/`_parent` could navigate other frames.
+fn is_safe_target(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case("_blank")
 }
 
 fn is_url_attribute(attribute: &str) -> bool {
@@ -496,13 +804,24 @@ pub fn url_is_safe(element: &str, attribute: &str, value: &str) -> bool {
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
-    let cleaned = cleaned.trim_matches(|c: char| c <= ' ');
+    // Browsers trim only C0 controls and spaces; other Unicode spaces and invisible
+    // characters are trimmed here too, to be safe when a value is re-parsed elsewhere.
+    let cleaned = cleaned.trim_matches(is_trimmed);
     let decoded = percent_encoding::percent_decode_str(cleaned).decode_utf8_lossy();
     scheme_is_safe(element, attribute, cleaned) && scheme_is_safe(element, attribute, &decoded)
 }
 
+fn is_trimmed(c: char) -> bool {
+    c <= ' '
+        || c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{180E}' | '\u{2060}' | '\u{FEFF}'
+        )
+}
+
 fn scheme_is_safe(element: &str, attribute: &str, url: &str) -> bool {
-    let url = url.trim_matches(|c: char| c <= ' ');
+    let url = url.trim_matches(is_trimmed);
     let Some(scheme) = scheme_of(url) else {
         return true; // relative
     };
@@ -537,12 +856,14 @@ pub(crate) fn scheme_of(url: &str) -> Option<String> {
 
 /// What the checker saw, grouped by rule: rule → examples.
 #[derive(Default)]
-struct Observations {
+pub(crate) struct Observations {
     by_rule: BTreeMap<&'static str, (&'static Rule, usize, BTreeSet<String>)>,
+    /// How many end-of-input sentinel elements the walk met (see [`SENTINEL`]).
+    sentinels: usize,
 }
 
 impl Observations {
-    fn add(&mut self, rule: &'static Rule, example: String) {
+    pub(crate) fn add(&mut self, rule: &'static Rule, example: String) {
         let entry = self
             .by_rule
             .entry(rule.code)
@@ -553,11 +874,11 @@ impl Observations {
         }
     }
 
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.by_rule.is_empty()
     }
 
-    fn into_findings(self) -> Vec<Finding> {
+    pub(crate) fn into_findings(self) -> Vec<Finding> {
         self.by_rule
             .into_values()
             .map(|(rule, count, examples)| {
@@ -600,102 +921,366 @@ fn classify_element(tag: &str) -> Option<&'static Rule> {
     })
 }
 
+/// What happens to one element.
+enum ElementVerdict {
+    /// Kept (its attributes and content are checked on their own).
+    Keep,
+    /// Removed, its children moved up into its place (ammonia's default for disallowed tags).
+    Unwrap(&'static Rule, String),
+    /// Removed with everything inside it.
+    Remove(&'static Rule, String),
+}
+
+/// What happens to one attribute.
+enum AttrVerdict {
+    Keep,
+    Drop(&'static Rule, String),
+    Rewrite(String, &'static Rule, String),
+}
+
 /// Walks the parsed fragment (iteratively: input may nest 100,000 levels) and records every
-/// element, attribute, URL and style the allowlist does not accept.
-fn check_tree(dom: &RcDom, allow: &HtmlAllowlist) -> Observations {
+/// element, attribute, URL and style the allowlist does not accept. With `repair`, the tree is
+/// changed so that it contains only what the checker accepts.
+fn walk(dom: &RcDom, allow: &HtmlAllowlist, repair: bool) -> Observations {
+    walk_in(dom, allow, repair, false)
+}
+
+/// [`walk`], for a fragment (`document: false`) or a whole document.
+fn walk_in(dom: &RcDom, allow: &HtmlAllowlist, repair: bool, document: bool) -> Observations {
     let mut seen = Observations::default();
-    let mut stack: Vec<Handle> = Vec::new();
-    // A fragment parse puts the nodes under a synthetic <html> element.
-    for child in dom.document.children.borrow().iter() {
-        stack.extend(child.children.borrow().iter().rev().cloned());
-    }
-    while let Some(node) = stack.pop() {
-        if let NodeData::Element {
-            name,
-            attrs,
-            template_contents,
-            ..
-        } = &node.data
-        {
-            let tag: &str = &name.local;
-            if name.ns != ns!(html) {
-                let rule = if &*name.local == "script" {
-                    &rules::svg::SVG_SCRIPT
-                } else {
-                    &rules::svg::SVG_DISALLOWED
-                };
-                seen.add(rule, format!("<{tag}>"));
-            } else if !allow.allows_tag(tag) {
-                seen.add(
-                    classify_element(tag).unwrap_or(&rules::html::DISALLOWED_ELEMENT),
-                    format!("<{tag}>"),
-                );
-            } else {
-                for attr in attrs.borrow().iter() {
-                    check_attribute(tag, &attr.name, &attr.value, allow, &mut seen);
+    // A fragment parse puts the nodes under a synthetic <html> element; a document's doctype
+    // and <html> are checked like any other node.
+    let mut parents: Vec<Handle> = if document {
+        vec![dom.document.clone()]
+    } else {
+        dom.document.children.borrow().iter().cloned().collect()
+    };
+    while let Some(parent) = parents.pop() {
+        let children: Vec<Handle> = parent.children.borrow().clone();
+        let mut queue: std::collections::VecDeque<Handle> = children.into();
+        let mut kept: Vec<Handle> = Vec::with_capacity(queue.len());
+        let mut changed = false;
+        while let Some(node) = queue.pop_front() {
+            let NodeData::Element {
+                name,
+                attrs,
+                template_contents,
+                ..
+            } = &node.data
+            else {
+                kept.push(node);
+                continue;
+            };
+            if name.ns == ns!(html)
+                && &*name.local == SENTINEL_TAG
+                && attrs.borrow().is_empty()
+                && node.children.borrow().is_empty()
+            {
+                seen.sentinels += 1;
+                kept.push(node);
+                continue;
+            }
+            match element_verdict(name, &node, allow, &mut seen, repair, document) {
+                ElementVerdict::Keep => {
+                    let mut attrs = attrs.borrow_mut();
+                    let mut i = 0;
+                    while i < attrs.len() {
+                        let attr = &attrs[i];
+                        match attribute_verdict(name, &attr.name, &attr.value, allow, document) {
+                            AttrVerdict::Keep => i += 1,
+                            AttrVerdict::Drop(rule, why) => {
+                                seen.add(rule, why);
+                                if repair {
+                                    attrs.remove(i);
+                                } else {
+                                    i += 1;
+                                }
+                            }
+                            AttrVerdict::Rewrite(value, rule, why) => {
+                                seen.add(rule, why);
+                                if repair {
+                                    attrs[i].value = value.into();
+                                }
+                                i += 1;
+                            }
+                        }
+                    }
+                    drop(attrs);
+                    if let Some(contents) = template_contents.borrow().as_ref() {
+                        parents.push(contents.clone());
+                    }
+                    parents.push(node.clone());
+                    kept.push(node);
+                }
+                ElementVerdict::Unwrap(rule, why) => {
+                    seen.add(rule, why);
+                    changed = true;
+                    let mut inner: Vec<Handle> = node.children.borrow().clone();
+                    if let Some(contents) = template_contents.borrow().as_ref() {
+                        inner.extend(contents.children.borrow().iter().cloned());
+                    }
+                    for child in inner.into_iter().rev() {
+                        queue.push_front(child);
+                    }
+                }
+                ElementVerdict::Remove(rule, why) => {
+                    seen.add(rule, why);
+                    changed = true;
                 }
             }
-            if let Some(contents) = template_contents.borrow().as_ref() {
-                stack.extend(contents.children.borrow().iter().rev().cloned());
-            }
         }
-        stack.extend(node.children.borrow().iter().rev().cloned());
+        if repair && changed {
+            *parent.children.borrow_mut() = kept;
+        }
     }
     seen
 }
 
-fn check_attribute(
-    tag: &str,
+/// Decides an element by namespace and name; `<style>` content is checked (and in `repair`
+/// mode replaced) here.
+fn element_verdict(
+    name: &QualName,
+    node: &Handle,
+    allow: &HtmlAllowlist,
+    seen: &mut Observations,
+    repair: bool,
+    document: bool,
+) -> ElementVerdict {
+    let tag: &str = &name.local;
+    if name.ns == ns!(html) {
+        if tag == "style" {
+            return style_verdict(node, seen, repair, document);
+        }
+        if document {
+            match tag {
+                "html" | "head" | "body" | "title" => return ElementVerdict::Keep,
+                "meta" => return meta_verdict(node),
+                _ => {}
+            }
+        }
+        if allow.allows_tag(tag) {
+            return ElementVerdict::Keep;
+        }
+        let rule = classify_element(tag).unwrap_or(&rules::html::DISALLOWED_ELEMENT);
+        return if tag == "script" {
+            ElementVerdict::Remove(rule, format!("<{tag}>"))
+        } else {
+            ElementVerdict::Unwrap(rule, format!("<{tag}>"))
+        };
+    }
+    if name.ns == ns!(svg) && allow.svg {
+        return match tag {
+            "script" => ElementVerdict::Remove(&rules::svg::SVG_SCRIPT, "<svg:script>".into()),
+            "style" => style_verdict(node, seen, repair, document),
+            _ if svg::allows_element(tag) => ElementVerdict::Keep,
+            _ => ElementVerdict::Remove(&rules::svg::SVG_DISALLOWED, format!("<svg:{tag}>")),
+        };
+    }
+    let rule = if tag == "script" {
+        &rules::svg::SVG_SCRIPT
+    } else {
+        &rules::svg::SVG_DISALLOWED
+    };
+    ElementVerdict::Remove(rule, format!("<{tag}>"))
+}
+
+/// In a document, `<meta>` may state the charset, the viewport and descriptive names; any
+/// `http-equiv` but `content-type` (refresh, set-cookie, CSP changes) removes it.
+fn meta_verdict(node: &Handle) -> ElementVerdict {
+    let NodeData::Element { attrs, .. } = &node.data else {
+        return ElementVerdict::Keep;
+    };
+    for attr in attrs.borrow().iter() {
+        if &*attr.name.local == "http-equiv"
+            && !attr.value.trim().eq_ignore_ascii_case("content-type")
+        {
+            return ElementVerdict::Remove(
+                &rules::html::DOCUMENT_METADATA,
+                format!("<meta http-equiv=\"{}\">", truncate(&attr.value, 30)),
+            );
+        }
+    }
+    ElementVerdict::Keep
+}
+
+/// A `<style>` element (HTML or SVG) is kept when its text is a clean style sheet; in
+/// `repair` mode a sheet with unsafe parts is replaced by what [`css::check_stylesheet`] keeps.
+fn style_verdict(
+    node: &Handle,
+    seen: &mut Observations,
+    repair: bool,
+    document: bool,
+) -> ElementVerdict {
+    let mut text = String::new();
+    for child in node.children.borrow().iter() {
+        match &child.data {
+            NodeData::Text { contents } => text.push_str(&contents.borrow()),
+            NodeData::Comment { .. } => {}
+            _ => {
+                return ElementVerdict::Remove(
+                    &rules::html::UNSAFE_CSS,
+                    "markup inside <style>".into(),
+                );
+            }
+        }
+    }
+    // In a fragment, `<` has no place in a kept sheet (even in a comment): should the element
+    // ever land in foreign content (a page that leaves an `<svg>` open before it), it would
+    // become markup. The sheet is then re-serialized without comments. A document stands alone.
+    let sheet = css::check_stylesheet(&text);
+    let angle = !document && text.contains('<');
+    if sheet.is_clean() && !angle {
+        return ElementVerdict::Keep;
+    }
+    if angle {
+        seen.add(&rules::html::UNSAFE_CSS, "`<` inside <style>".into());
+    }
+    for removed in &sheet.removed {
+        seen.add(
+            &rules::html::UNSAFE_CSS,
+            format!("`{}` in <style>", truncate(removed, 40)),
+        );
+    }
+    // The kept sheet is written back as raw text: it must not be able to close the element.
+    if sheet.kept.trim().is_empty() || sheet.kept.contains('<') {
+        return ElementVerdict::Remove(&rules::html::UNSAFE_CSS, "<style>".into());
+    }
+    if repair {
+        let mut children = node.children.borrow_mut();
+        children.retain(|c| matches!(c.data, NodeData::Text { .. }));
+        children.truncate(1);
+        if let Some(NodeData::Text { contents }) = children.first().map(|c| &c.data) {
+            *contents.borrow_mut() = sheet.kept.as_str().into();
+        }
+    }
+    ElementVerdict::Keep
+}
+
+fn attribute_verdict(
+    element: &QualName,
     name: &QualName,
     value: &str,
     allow: &HtmlAllowlist,
-    seen: &mut Observations,
-) {
+    document: bool,
+) -> AttrVerdict {
+    let tag: &str = &element.local;
+    if document && element.ns == ns!(html) {
+        let ok = match tag {
+            "meta" => matches!(
+                &*name.local,
+                "charset" | "name" | "content" | "http-equiv" | "property"
+            ),
+            "html" => matches!(&*name.local, "xmlns" | "lang" | "dir"),
+            _ => false,
+        };
+        if ok {
+            return AttrVerdict::Keep;
+        }
+    }
     let attr: String = match &name.prefix {
         Some(prefix) => format!("{prefix}:{}", name.local),
         None => name.local.to_string(),
     };
-    if attr.starts_with("on") {
-        seen.add(&rules::html::EVENT_HANDLER, format!("{attr} on <{tag}>"));
-        return;
+    let where_ = || format!("{attr} on <{tag}>");
+    if attr.len() > 2 && attr[..2].eq_ignore_ascii_case("on") {
+        let rule = if element.ns == ns!(html) {
+            &rules::html::EVENT_HANDLER
+        } else {
+            &rules::svg::SVG_SCRIPT
+        };
+        return AttrVerdict::Drop(rule, where_());
     }
     if tag == "a" && attr == "rel" && value == LINK_REL {
-        return; // what ammonia writes on links it rewrites
+        return AttrVerdict::Keep; // what ammonia writes on links it rewrites
+    }
+    let clobbering = (attr == "id" || attr == "name") && is_clobbering(value);
+    let unclobber = || {
+        AttrVerdict::Rewrite(
+            format!("{CLOBBER_PREFIX}{}", value.trim()),
+            &rules::html::DOM_CLOBBERING,
+            format!("{attr}=\"{value}\" on <{tag}>"),
+        )
+    };
+    if element.ns == ns!(svg) {
+        if attr == "id" && clobbering {
+            return unclobber();
+        }
+        let ns = if name.ns == ns!(xlink) {
+            svg::AttrNs::Xlink
+        } else if name.ns == ns!(xml) {
+            svg::AttrNs::Xml
+        } else if name.ns == ns!(xmlns) {
+            svg::AttrNs::Xmlns
+        } else if name.ns == ns!() && !name.local.contains(':') {
+            svg::AttrNs::None
+        } else {
+            svg::AttrNs::Other
+        };
+        return match svg::check_attribute(tag, ns, &name.local, value) {
+            svg::Verdict::Keep => AttrVerdict::Keep,
+            svg::Verdict::Drop(rule) => AttrVerdict::Drop(rule, where_()),
+            svg::Verdict::Rewrite(new, rule) => AttrVerdict::Rewrite(new, rule, where_()),
+        };
+    }
+    if tag == "style" && matches!(attr.as_str(), "type" | "scoped" | "media") {
+        return match attr.as_str() {
+            "type" if !value.trim().eq_ignore_ascii_case("text/css") && !value.is_empty() => {
+                AttrVerdict::Drop(
+                    &rules::html::UNSAFE_CSS,
+                    format!("type=\"{value}\" on <style>"),
+                )
+            }
+            "media"
+                if !css::check_stylesheet(&format!("@media {value} {{ a {{ color: red }} }}"))
+                    .is_clean() =>
+            {
+                AttrVerdict::Drop(
+                    &rules::html::UNSAFE_CSS,
+                    format!("media=\"{value}\" on <style>"),
+                )
+            }
+            _ => AttrVerdict::Keep,
+        };
+    }
+    // `target` is not on the allowlist (a streaming checker that only asks
+    // [`HtmlAllowlist::allows_attribute`] drops it); `_blank` alone is kept here.
+    if tag == "a" && attr == "target" {
+        return if is_safe_target(value) {
+            AttrVerdict::Keep
+        } else {
+            AttrVerdict::Drop(
+                &rules::html::DISALLOWED_ATTRIBUTE,
+                format!("target=\"{}\" on <{tag}>", truncate(value, 40)),
+            )
+        };
     }
     if !allow.allows_attribute(tag, &attr) {
-        seen.add(
-            &rules::html::DISALLOWED_ATTRIBUTE,
-            format!("{attr} on <{tag}>"),
-        );
-        return;
+        return AttrVerdict::Drop(&rules::html::DISALLOWED_ATTRIBUTE, where_());
+    }
+    if clobbering {
+        return unclobber();
     }
     if is_url_attribute(&attr) {
         if !url_is_safe(tag, &attr, value) {
-            seen.add(
+            return AttrVerdict::Drop(
                 &rules::html::UNSAFE_URL,
                 format!("{attr}=\"{}\" on <{tag}>", truncate(value, 40)),
             );
         }
-        return;
+        return AttrVerdict::Keep;
     }
-    match attr.as_str() {
-        "style" => {
-            let decls = css::check_declarations(value);
-            for removed in decls.removed {
-                seen.add(
-                    &rules::html::UNSAFE_CSS,
-                    format!("`{}` on <{tag}>", truncate(&removed, 40)),
-                );
-            }
+    if attr == "style" {
+        let decls = css::check_declarations(value);
+        if !decls.is_clean() {
+            let why = format!("`{}` on <{tag}>", truncate(&decls.removed.join("; "), 40));
+            return if decls.kept.is_empty() {
+                AttrVerdict::Drop(&rules::html::UNSAFE_CSS, why)
+            } else {
+                AttrVerdict::Rewrite(decls.kept, &rules::html::UNSAFE_CSS, why)
+            };
         }
-        "id" | "name" if is_clobbering(value) => {
-            seen.add(
-                &rules::html::DOM_CLOBBERING,
-                format!("{attr}=\"{value}\" on <{tag}>"),
-            );
-        }
-        _ => {}
     }
+    AttrVerdict::Keep
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -776,6 +1361,441 @@ mod tests {
         assert!(url_is_safe("a", "href", "https://example.org/a?b=c#d"));
         assert!(url_is_safe("a", "href", "./relative/path:with-colon"));
         assert!(url_is_safe("a", "href", "#section"));
+    }
+
+    /// Known bypass classes (PortSwigger cheat sheet, DOMPurify and ammonia test vectors).
+    pub(crate) const VECTORS: &[&str] = &[
+        "<script>alert(1)</script>",
+        "<SCRIPT SRC=//evil/x.js></SCRIPT>",
+        "<img src=x onerror=alert(1)>",
+        "<img src=x oNeRrOr=alert(1)//",
+        "<svg onload=alert(1)>",
+        "<svg><script>alert(1)</script></svg>",
+        "<svg><script href=data:,alert(1) />",
+        "<svg><a xlink:href=\"javascript:alert(1)\"><text x=20 y=20>x</text></a></svg>",
+        "<svg><a><set attributeName=href to=javascript:alert(1) /><text>x</text></a></svg>",
+        "<svg><animate xlink:href=#x attributeName=href values=javascript:alert(1) /><a id=x><text>x</text></a></svg>",
+        "<svg><use href=\"data:image/svg+xml,&lt;svg id='x' xmlns='http://www.w3.org/2000/svg'&gt;&lt;image href='1' onerror='alert(1)' /&gt;&lt;/svg&gt;#x\" /></svg>",
+        "<svg><foreignObject><iframe srcdoc=\"&lt;script&gt;alert(1)&lt;/script&gt;\"></iframe></foreignObject></svg>",
+        "<svg><style><img src=x onerror=alert(1)></style></svg>",
+        "<svg></p><style><a id=\"</style><img src=1 onerror=alert(1)>\">",
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
+        "<math><mi><style><img src=x onerror=alert(1)></style></mi></math>",
+        "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
+        "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+        "<template><script>alert(1)</script></template>",
+        "<select><template><style><img src=x onerror=alert(1)></style></template></select>",
+        "<textarea></textarea><img src=x onerror=alert(1)></textarea>",
+        "<xmp><img src=x onerror=alert(1)></xmp>",
+        "<plaintext><img src=x onerror=alert(1)>",
+        "<iframe src=javascript:alert(1)></iframe>",
+        "<iframe srcdoc=\"&lt;img src=x onerror=alert(1)&gt;\"></iframe>",
+        "<object data=\"data:text/html,<script>alert(1)</script>\"></object>",
+        "<embed src=\"javascript:alert(1)\">",
+        "<a href=\"javascript:alert(1)\">x</a>",
+        "<a href=\"JaVaScRiPt:alert(1)\">x</a>",
+        "<a href=\"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)\">x</a>",
+        "<a href=\"&#x6A;avascript&colon;alert(1)\">x</a>",
+        "<a href=\"\x01\x02 javascript:alert(1)\">x</a>",
+        "<a href=\"java\tscript:alert(1)\">x</a>",
+        "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">x</a>",
+        "<a href=\"vbscript:msgbox(1)\">x</a>",
+        "<a href=\"https://ok\" target=\"opener\">x</a>",
+        "<img src=\"data:text/html,<script>alert(1)</script>\">",
+        "<img srcset=\"javascript:alert(1) 1x\">",
+        "<map name=m><area href=javascript:alert(1) shape=default></map><img usemap=#m src=x>",
+        "<form action=javascript:alert(1)><button>x</button></form>",
+        "<button formaction=javascript:alert(1)>x</button>",
+        "<input autofocus onfocus=alert(1)>",
+        "<details open ontoggle=alert(1)>",
+        "<base href=\"javascript:alert(1)//\">",
+        "<meta http-equiv=refresh content=\"0;url=javascript:alert(1)\">",
+        "<link rel=stylesheet href=\"https://evil/x.css\">",
+        "<style>@import 'https://evil/x.css';</style>",
+        "<style>td{background:url(javascript:alert(1))}</style>",
+        "<style>*{behavior:url(x.htc)}td{color:red}</style>",
+        "<style>x{}</style><style>td{-moz-binding:url(x.xml#xss)}</style>",
+        "<style></style><img src=x onerror=alert(1)></style>",
+        "<div style=\"background:url(javascript:alert(1))\">x</div>",
+        "<div style=\"width: expression(alert(1))\">x</div>",
+        "<div style=\"position: fixed; top: 0; left: 0; width: 100%; height: 100%\">x</div>",
+        "<p id=\"cookie\">x</p><img name=\"getElementById\" src=x>",
+        "<a id=\"location\" href=\"#location\">x</a>",
+        "<svg><g id=\"location\"></g></svg>",
+        "<table><tr><td><svg><desc><table><tr><td><svg><style><img src=x onerror=alert(1)></style></svg></td></tr></table></desc></svg></td></tr></table>",
+        "<svg><title><style><img src=x onerror=alert(1)></style></title></svg>",
+        "<svg><image href=\"https://evil/track.png\" /></svg>",
+        "<svg><rect fill=\"url(https://evil/p.svg#g)\" /></svg>",
+        "<svg><g><h1>break</h1><img src=x onerror=alert(1)></g></svg>",
+        "<!--><img src=x onerror=alert(1)>-->",
+        "<!-- --!><img src=x onerror=alert(1)> -->",
+        "<a href=\"https://ok\" ping=\"https://evil\">x</a>",
+        "<portal src=https://evil></portal>",
+        "<marquee onstart=alert(1)>x</marquee>",
+        "<video><source onerror=alert(1)></video>",
+        // Unicode spaces and invisible characters before the scheme.
+        "<a href=\"\u{2028}javascript:alert(1)\">x</a>",
+        "<a href=\"&#xA0;javascript:alert(1)\">x</a>",
+        "<a href=\"&#x200B;javascript:alert(1)\">x</a>",
+        "<a href=\"&#x3000;javascript:alert(1)\">x</a>",
+        // Clobbering the members sanitizers and page code read from forms and elements.
+        "<img src=x name=attributes><form><input name=submit></form>",
+        "<p id=namespaceURI>x</p><p id=firstElementChild>y</p>",
+        // Style sheets that hide rules inside selectors and comments.
+        "<style>p[a=b{}*{color:red}]{color:green}</style>",
+        "<style>*{color:red}<!--</style><img src=x onerror=alert(1)>-->",
+        "<div style=\"content:url(data:image/svg+xml,%3Csvg/%3E);color:red\">x</div>",
+        "<svg><image style='filter:url(\"data:image/svg+xml,<svg><script>alert(1)</script></svg>\")'/></svg>",
+        // Animations that swap in a script URL at run time.
+        "<svg><a href=\"?\"><circle r=\"400\"/><animate attributeName=\"href\" from=\"javascript:alert(1)\" to=\"&amp;\"/></a></svg>",
+        "<svg><set attributeName=\"onmouseover\" to=\"alert(1)\"/><animate attributeName=\"onunload\" to=\"alert(1)\"/></svg>",
+        // Nesting and namespace confusion.
+        "<svg></p><textarea><title><style></textarea><img src=x onerror=alert(1)></style></title></svg>",
+        "<math><mtext><h1><a><h6></a></h6><mglyph><svg><mtext><style><a title=\"</style><img src onerror='alert(1)'>\"></style></h1>",
+        "a<svg><xss><desc><noscript>&lt;/noscript>&lt;/desc>&lt;s>&lt;style>&lt;a title=\"&lt;/style>&lt;img src onerror=alert(1)>\">",
+        "<svg><foreignobject><p><style><p title=\"</style><iframe onload&#x3d;alert(1)<!--\"></style>",
+        "<math><annotation-xml encoding=\"text/html\"><p><style><p title=\"</style><iframe onload&#x3d;alert(1)<!--\"></style>",
+        "<xmp><svg><b><style><b title='</style><img>'>",
+        "<noembed><svg><b><style><b title='</style><img>'>",
+        "<option><style></option></select><b><img src=x onerror=alert(1)></style></option>",
+        "<b><style><style/><img src=x onerror=alert(1)>",
+        "<textarea>x</textarea><!--</textarea><img src=x onerror=alert(1)>-->",
+        "<svg><![CDATA[><image xlink:href=\"]]><img src=x onerror=alert(2)//\"></svg>",
+        "<div><head><base href=\"javascript://\"/></head><a href=\"/. /,alert(1)//#\">x</a></div>",
+        "<img src=x id/=' onerror=alert(1)//'>",
+        // A fragment that supplies its own end-of-input sentinel before an open tag.
+        "<nbsanitize-end></nbsanitize-end><iframe srcdoc=\"",
+        "<NBSANITIZE-END><img src=x onerror=alert(1)//",
+    ];
+
+    #[test]
+    fn every_vector_is_fixed_and_the_fix_passes_the_checker() {
+        for input in VECTORS {
+            let out = sanitize_fragment(input, &HtmlAllowlist::default());
+            assert!(!out.findings.is_empty(), "{input}: no findings");
+            let text = out.text.unwrap_or_else(|| panic!("{input}: kept"));
+            let again = sanitize_fragment(&text, &HtmlAllowlist::default());
+            assert!(
+                again.text.is_none() && again.findings.is_empty(),
+                "{input} -> {text}: {:?}",
+                again.findings
+            );
+            assert_no_executable(&text);
+            assert_no_executable(&format!("{text}<img src=x title=\"a\">"));
+        }
+    }
+
+    /// A URL as the WHATWG URL parser sees its scheme: C0 controls and spaces trimmed, tabs
+    /// and newlines removed, lower-cased.
+    fn effective_url(value: &str) -> String {
+        value
+            .trim_matches(|c: char| c <= ' ')
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect::<String>()
+            .to_ascii_lowercase()
+    }
+
+    /// No script element, event handler or script URL in the tree a browser builds from `html`.
+    pub(crate) fn assert_no_executable(html: &str) {
+        let dom = parse_fragment(html);
+        let mut stack: Vec<Handle> = vec![dom.document.clone()];
+        while let Some(node) = stack.pop() {
+            if let NodeData::Element {
+                name,
+                attrs,
+                template_contents,
+                ..
+            } = &node.data
+            {
+                assert!(&*name.local != "script", "script in {html}");
+                assert!(
+                    !matches!(
+                        &*name.local,
+                        "iframe" | "object" | "embed" | "base" | "meta"
+                    ),
+                    "<{}> in {html}",
+                    name.local
+                );
+                for attr in attrs.borrow().iter() {
+                    let local: String = attr.name.local.to_string().to_ascii_lowercase();
+                    assert!(!local.starts_with("on"), "{local} in {html}");
+                    assert!(
+                        !matches!(local.as_str(), "srcdoc" | "formaction" | "srcset"),
+                        "{local} in {html}"
+                    );
+                    let value = effective_url(&attr.value);
+                    let decoded = percent_encoding::percent_decode_str(&value)
+                        .decode_utf8_lossy()
+                        .to_string();
+                    for v in [&value, &decoded] {
+                        assert!(!v.starts_with("javascript:"), "{} in {html}", attr.value);
+                        assert!(!v.starts_with("vbscript:"), "{} in {html}", attr.value);
+                        assert!(!v.starts_with("data:text/html"), "{} in {html}", attr.value);
+                    }
+                    if local == "style" {
+                        assert!(css::check_declarations(&attr.value).is_clean(), "{html}");
+                    }
+                }
+                if let Some(contents) = template_contents.borrow().as_ref() {
+                    stack.push(contents.clone());
+                }
+                if &*name.local == "style" {
+                    let text: String = node
+                        .children
+                        .borrow()
+                        .iter()
+                        .filter_map(|c| match &c.data {
+                            NodeData::Text { contents } => Some(contents.borrow().to_string()),
+                            _ => None,
+                        })
+                        .collect();
+                    assert!(css::check_stylesheet(&text).is_clean(), "{html}");
+                }
+            }
+            stack.extend(node.children.borrow().iter().cloned());
+        }
+    }
+
+    #[test]
+    fn style_blocks_are_kept_when_clean_and_rewritten_when_not() {
+        let styler = "<style type=\"text/css\">\n#T_ab12_row0_col0, #T_ab12_row1_col1 {\n  background-color: #ffff00;\n}\n</style>\n<table id=\"T_ab12\">\n  <thead>\n    <tr>\n      <th class=\"blank level0\" >&nbsp;</th>\n      <th id=\"T_ab12_level0_col0\" class=\"col_heading level0 col0\" >a</th>\n    </tr>\n  </thead>\n  <tbody>\n    <tr>\n      <th id=\"T_ab12_level0_row0\" class=\"row_heading level0 row0\" >0</th>\n      <td id=\"T_ab12_row0_col0\" class=\"data row0 col0\" >1</td>\n    </tr>\n  </tbody>\n</table>\n";
+        assert!(
+            sanitize_fragment(styler, &HtmlAllowlist::default())
+                .text
+                .is_none()
+        );
+        let scoped = "<div>\n<style scoped>\n    .dataframe tbody tr th:only-of-type {\n        vertical-align: middle;\n    }\n</style>\n<table border=\"1\" class=\"dataframe\"><tr><td>1</td></tr></table>\n</div>";
+        assert!(
+            sanitize_fragment(scoped, &HtmlAllowlist::default())
+                .text
+                .is_none()
+        );
+
+        let (out, codes) =
+            clean("<style>@import 'https://evil/x.css'; td { color: red }</style><p>x</p>");
+        assert_eq!(out, "<style>td { color: red }</style><p>x</p>");
+        assert_eq!(codes, vec!["NB106"]);
+        let (out, _) = clean("<style>@import 'https://evil/x.css';</style><p>x</p>");
+        assert_eq!(out, "<p>x</p>");
+        let (out, _) =
+            clean("<style>td { font-family: \"</style><img src=x onerror=alert(1)>\" }</style>");
+        assert!(!out.contains("onerror"), "{out}");
+    }
+
+    #[test]
+    fn inline_svg_is_kept_and_checked() {
+        let svg = "<div><svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"10pt\" viewBox=\"0 0 10 10\" version=\"1.1\"><defs><style type=\"text/css\">*{stroke-linejoin: round}</style><path id=\"m1\" d=\"M 0 0 L 0 3.5\" style=\"stroke: #000000\"/></defs><g id=\"figure_1\" clip-path=\"url(#p1)\"><use xlink:href=\"#m1\" x=\"1\" y=\"2\"/><text x=\"1\">a &lt; b</text></g><clipPath id=\"p1\"><rect x=\"0\" width=\"1\"/></clipPath></svg></div>";
+        let out = sanitize_fragment(svg, &HtmlAllowlist::default());
+        assert!(out.text.is_none(), "{:?}", out.findings);
+
+        let (out, codes) =
+            clean("<svg><use xlink:href=\"https://evil/x.svg#a\"/><g onclick=\"alert(1)\"/></svg>");
+        assert_eq!(out, "<svg><use></use><g></g></svg>");
+        assert_eq!(codes, vec!["NB201", "NB202"]);
+
+        let mut no_svg = HtmlAllowlist::default();
+        no_svg.set_inline_svg(false);
+        let out = sanitize_fragment(svg, &no_svg);
+        assert!(!out.text.expect("changed").contains("<svg"));
+    }
+
+    #[test]
+    fn links_keep_target_blank_only() {
+        let blank =
+            "<a href=\"https://bokeh.org\" target=\"_blank\" class=\"bk-notebook-logo\">b</a>";
+        assert!(
+            sanitize_fragment(blank, &HtmlAllowlist::default())
+                .text
+                .is_none()
+        );
+        let (out, _) = clean("<a href=\"https://ok\" target=\"_top\">x</a>");
+        assert_eq!(
+            out,
+            "<a href=\"https://ok\" rel=\"noopener noreferrer\">x</a>"
+        );
+    }
+
+    #[test]
+    fn documents_stay_documents() {
+        let allow = HtmlAllowlist::default();
+        let doc = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"UTF-8\">\n<title>Card</title>\n<style>.tab { color: red }</style>\n</head>\n<body>\n<table class=\"t\"><tr><td>1</td></tr></table>\n</body>\n</html>\n";
+        assert!(is_document(doc));
+        assert!(sanitize_html(doc, &allow).text.is_none());
+
+        let bad = "<!-- exported -->\n<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\"><base href=\"https://evil/\"><link rel=\"stylesheet\" href=\"https://evil/x.css\"><title>T</title><style>@import 'https://evil/x.css'; td { color: red }</style><script src=\"https://cdn/x.js\"></script></head><body onload=\"alert(1)\"><table><tr><td onclick=\"alert(1)\">1</td></tr></table><script>alert(1)</script></body></html>";
+        let out = sanitize_html(bad, &allow);
+        let text = out.text.expect("changed");
+        assert_eq!(
+            text,
+            "<!-- exported --><!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>T</title><style>td { color: red }</style></head><body><table><tbody><tr><td>1</td></tr></tbody></table></body></html>"
+        );
+        let codes: Vec<_> = out.findings.iter().map(|f| f.rule.code).collect();
+        assert_eq!(codes, vec!["NB101", "NB102", "NB106", "NB107"]);
+        assert!(sanitize_html(&text, &allow).text.is_none());
+
+        assert!(!is_document("<div>x</div>"));
+        assert!(!is_document("<htmlx>"));
+        assert!(is_document("  <HTML><body>x</body></HTML>"));
+        // Fragments keep their fragment treatment.
+        assert_eq!(
+            sanitize_html("<p>a<script>x</script></p>", &allow)
+                .text
+                .as_deref(),
+            Some("<p>a</p>")
+        );
+    }
+
+    /// Pieces of markup that random inputs are glued from: allowed and dangerous tags, every
+    /// namespace switch, raw-text elements, quotes, entities and URL schemes.
+    const PIECES: &[&str] = &[
+        "<div>",
+        "</div>",
+        "<p>",
+        "</p>",
+        "<table>",
+        "<tr>",
+        "<td>",
+        "</td>",
+        "<a href=\"",
+        "javascript:alert(1)",
+        "jav&#x09;ascript:",
+        "java\tscript:",
+        "https://ok/",
+        "#cookie",
+        "\">",
+        "\"",
+        "'",
+        ">",
+        "<",
+        "/",
+        "=",
+        " ",
+        "<img src=x ",
+        "onerror=alert(1)",
+        " oNclick=alert(1) ",
+        "<svg>",
+        "</svg>",
+        "<math>",
+        "</math>",
+        "<mtext>",
+        "<mglyph>",
+        "<style>",
+        "</style>",
+        "td{color:red}",
+        "@import 'x';",
+        "url(javascript:x)",
+        "<script>",
+        "</script>",
+        "alert(1)",
+        "<noscript>",
+        "</noscript>",
+        "<template>",
+        "</template>",
+        "<select>",
+        "<textarea>",
+        "</textarea>",
+        "<xmp>",
+        "<iframe srcdoc=\"",
+        "<title>",
+        "</title>",
+        "<!--",
+        "-->",
+        "--!>",
+        "<![CDATA[",
+        "]]>",
+        "<set attributeName=href to=",
+        "<animate attributeName=xlink:href values=",
+        "<use href=\"",
+        "<foreignObject>",
+        "<desc>",
+        "<a xlink:href=\"",
+        "<form>",
+        "<input name=cookie>",
+        "<plaintext>",
+        "<details open ontoggle=alert(1)>",
+        "&lt;img src=x onerror=alert(1)&gt;",
+        "&amp;",
+        "&#60;",
+        "<style>/*",
+        "*/</style>",
+        "<p style=\"",
+        "background:url(",
+        ")",
+        "id=location",
+        "<b>",
+        "</b>",
+        "<table><td>",
+        "<svg><style>",
+        "<math><style>",
+        "<nbsanitize-end>",
+    ];
+
+    fn html_ish() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        proptest::collection::vec(
+            prop_oneof![
+                4 => proptest::sample::select(PIECES).prop_map(str::to_owned),
+                1 => "[a-z<>/\"'= ]{0,6}",
+            ],
+            0..24,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        #[test]
+        fn sanitizing_is_idempotent_and_leaves_nothing_executable(input in html_ish()) {
+            let allow = HtmlAllowlist::default();
+            let out = sanitize_fragment(&input, &allow);
+            let text = out.text.unwrap_or_else(|| input.clone());
+            let again = sanitize_fragment(&text, &allow);
+            proptest::prop_assert!(
+                again.text.is_none() && again.findings.is_empty(),
+                "{} -> {} -> {:?}", input, text, again.findings
+            );
+            assert_no_executable(&text);
+            // What follows the output in a page stays outside it.
+            assert_no_executable(&format!("{text}<img src=x title=\"a\">"));
+        }
+
+        #[test]
+        fn documents_are_idempotent_too(input in html_ish()) {
+            let allow = HtmlAllowlist::default();
+            let doc = format!("<!DOCTYPE html><html><head><title>t</title></head><body>{input}</body></html>");
+            let out = sanitize_html(&doc, &allow);
+            let text = out.text.unwrap_or_else(|| doc.clone());
+            let again = sanitize_html(&text, &allow);
+            proptest::prop_assert!(again.text.is_none(), "{} -> {} -> {:?}", doc, text, again.findings);
+            assert_no_executable_document(&text);
+        }
+    }
+
+    fn assert_no_executable_document(html: &str) {
+        let dom = parse_document(html);
+        let mut stack: Vec<Handle> = vec![dom.document.clone()];
+        while let Some(node) = stack.pop() {
+            if let NodeData::Element { name, attrs, .. } = &node.data {
+                assert!(&*name.local != "script", "{html}");
+                for attr in attrs.borrow().iter() {
+                    assert!(
+                        !attr.name.local.to_ascii_lowercase().starts_with("on"),
+                        "{html}"
+                    );
+                    assert!(
+                        !effective_url(&attr.value).starts_with("javascript:"),
+                        "{html}"
+                    );
+                }
+            }
+            stack.extend(node.children.borrow().iter().cloned());
+        }
     }
 
     #[test]

@@ -2,20 +2,87 @@
 
 Only the spans that change are rewritten; the rest of the cell stays byte for byte. */
 
-use pulldown_cmark::{Event, Options, Parser, Tag};
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag};
 
 use super::html::{self, Cleaned, HtmlAllowlist};
 use crate::diagnostic::{Action, Finding};
 use crate::rules;
 
-/// Sanitizes Markdown source.
+/// Sanitizes Markdown source. Removing HTML can reveal Markdown that was inside it (a link
+/// after a `<script>` on the same line of an HTML block), so passes repeat until nothing
+/// changes (at most four; then every `<` is escaped and links checked once more).
 pub fn sanitize_markdown(input: &str, allow: &HtmlAllowlist) -> Cleaned {
+    let first = sanitize_once(input, allow);
+    let Some(mut text) = first.text else {
+        return first;
+    };
+    let mut findings = first.findings;
+    for _ in 0..3 {
+        let again = sanitize_once(&text, allow);
+        match again.text {
+            None => {
+                return Cleaned {
+                    text: Some(text),
+                    findings,
+                };
+            }
+            Some(next) => {
+                findings.extend(again.findings);
+                text = next;
+            }
+        }
+    }
+    let escaped = text.replace('<', "&lt;");
+    let last = sanitize_once(&escaped, allow);
+    findings.extend(last.findings);
+    Cleaned {
+        text: Some(last.text.unwrap_or(escaped)),
+        findings,
+    }
+}
+
+/// Markdown destinations: what the HTML policy allows on links, JupyterLab's
+/// `attachment:NAME` references to the cell's own attachments, and raster `data:` images.
+fn destination_is_safe(url: &str) -> bool {
+    match html::scheme_of(url.trim()).as_deref() {
+        Some("attachment") => true,
+        Some("data") => html::url_is_safe("img", "src", url) && !url.to_ascii_lowercase().contains("svg"),
+        _ => html::url_is_safe("a", "href", url),
+    }
+}
+
+fn sanitize_once(input: &str, allow: &HtmlAllowlist) -> Cleaned {
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut findings = Vec::new();
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut html_block: Option<std::ops::Range<usize>> = None;
-    for (event, range) in Parser::new_ext(input, options).into_offset_iter() {
+    let parser = Parser::new_ext(input, options);
+    // Reference definitions (`[r]: javascript:…`) are rewritten where they stand, so every
+    // `[text][r]`, `[text][]` and `[r]` using them follows.
+    for (_, def) in parser.reference_definitions().iter() {
+        if destination_is_safe(&def.dest) {
+            continue;
+        }
+        let source = &input[def.span.clone()];
+        let Some(label_end) = label_end(source) else {
+            continue;
+        };
+        let mut replacement = format!("{}: #", &source[..label_end]);
+        if source.ends_with('\n') {
+            replacement.push('\n');
+        }
+        edits.push((def.span.clone(), replacement));
+        findings.push(Finding::new(
+            &rules::markdown::MARKDOWN_UNSAFE_LINK,
+            Action::Neutralized,
+            format!(
+                "link definition to `{}` replaced with `#`",
+                def.dest.chars().take(40).collect::<String>()
+            ),
+        ));
+    }
+    for (event, range) in parser.into_offset_iter() {
         match event {
             Event::Html(_) => {
                 html_block = Some(match html_block.take() {
@@ -27,22 +94,48 @@ pub fn sanitize_markdown(input: &str, allow: &HtmlAllowlist) -> Cleaned {
             Event::InlineHtml(_) => {
                 // Inline HTML tags are sanitized one by one in context of the paragraph below.
                 let span = &input[range.clone()];
-                let cleaned = html::sanitize_fragment(span, allow);
+                let cleaned = html::sanitize_inline_tag(span, allow);
                 if let Some(text) = cleaned.text {
                     findings.extend(cleaned.findings);
                     edits.push((range, text));
                 }
             }
-            Event::Start(
-                ref tag @ (Tag::Link { ref dest_url, .. } | Tag::Image { ref dest_url, .. }),
-            ) => {
-                let is_image = matches!(tag, Tag::Image { .. });
-                if !destination_is_safe(&dest_url, is_image) {
-                    let span = &input[range.clone()];
-                    if let Some(pos) = span.rfind(dest_url.as_ref()) {
-                        let at = range.start + pos;
-                        edits.push((at..at + dest_url.len(), "#".into()));
-                    }
+            Event::Start(Tag::Link {
+                dest_url,
+                link_type,
+                ..
+            })
+            | Event::Start(Tag::Image {
+                dest_url,
+                link_type,
+                ..
+            }) if !destination_is_safe(&dest_url) => {
+                let span = &input[range.clone()];
+                let edit = match link_type {
+                    // The destination is in a definition, rewritten above.
+                    LinkType::Reference
+                    | LinkType::ReferenceUnknown
+                    | LinkType::Collapsed
+                    | LinkType::CollapsedUnknown
+                    | LinkType::Shortcut
+                    | LinkType::ShortcutUnknown => None,
+                    LinkType::Inline => Some(match inline_destination(span) {
+                        Some(dest) => (
+                            range.start + dest.start..range.start + dest.end,
+                            "#".to_owned(),
+                        ),
+                        None => (range.clone(), "[link removed]".to_owned()),
+                    }),
+                    _ => Some(match span.rfind(dest_url.as_ref()) {
+                        Some(pos) => {
+                            let at = range.start + pos;
+                            (at..at + dest_url.len(), "#".to_owned())
+                        }
+                        None => (range.clone(), "[link removed]".to_owned()),
+                    }),
+                };
+                if let Some(edit) = edit {
+                    edits.push(edit);
                     findings.push(Finding::new(
                         &rules::markdown::MARKDOWN_UNSAFE_LINK,
                         Action::Neutralized,
@@ -86,17 +179,59 @@ pub fn sanitize_markdown(input: &str, allow: &HtmlAllowlist) -> Cleaned {
     }
 }
 
-/// Markdown destinations: what the HTML policy allows on `<a href>` / `<img src>`, plus
-/// JupyterLab's `attachment:NAME` references to the cell's own attachments.
-fn destination_is_safe(url: &str, is_image: bool) -> bool {
-    if html::scheme_of(url.trim()).as_deref() == Some("attachment") {
-        return true;
+/// The end of a definition's `[label]` (the index just past `]`), skipping `\]`.
+fn label_end(source: &str) -> Option<usize> {
+    let start = source.find('[')?;
+    let mut escaped = false;
+    for (i, c) in source[start + 1..].char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            ']' => {
+                let end = start + 1 + i + 1;
+                return source[end..].starts_with(':').then_some(end);
+            }
+            _ => {}
+        }
     }
-    if is_image {
-        html::url_is_safe("img", "src", url)
-    } else {
-        html::url_is_safe("a", "href", url)
+    None
+}
+
+/// The range of an inline link's destination and title inside its source
+/// `[text](dest "title")` (or `![alt](…)`): what lies between the `(` after the link text's
+/// closing `]` and the final `)`. Brackets in the text are balanced (CommonMark), backslash
+/// escapes and code spans skipped.
+fn inline_destination(span: &str) -> Option<std::ops::Range<usize>> {
+    let bytes = span.as_bytes();
+    let mut i = span.find('[')? + 1;
+    let mut depth = 1usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'`' => {
+                let run = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+                let fence = &span[i..i + run];
+                match span[i + run..].find(fence) {
+                    Some(close) => i += run + close + run - 1,
+                    None => i += run - 1,
+                }
+            }
+            b'[' => depth += 1,
+            b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    let open = i + 1;
+                    if bytes.get(open) != Some(&b'(') || !span.ends_with(')') {
+                        return None;
+                    }
+                    return Some(open + 1..span.len() - 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
     }
+    None
 }
 
 fn flush_block(
@@ -106,8 +241,19 @@ fn flush_block(
     edits: &mut Vec<(std::ops::Range<usize>, String)>,
     findings: &mut Vec<Finding>,
 ) {
-    let cleaned = html::sanitize_fragment(&input[block.clone()], allow);
+    let source = &input[block.clone()];
+    let cleaned = html::sanitize_fragment(source, allow);
     if let Some(mut text) = cleaned.text {
+        // A block left open (`<style>` to the end of a list item) would swallow the HTML the
+        // renderer writes after it, and closing it would move the end tag out of its
+        // container: the block becomes text instead.
+        if cleaned
+            .findings
+            .iter()
+            .any(|f| f.rule == &rules::html::UNTERMINATED_MARKUP)
+        {
+            text = source.replace('<', "&lt;");
+        }
         if input[block.clone()].ends_with('\n') && !text.ends_with('\n') {
             text.push('\n');
         }
@@ -223,6 +369,43 @@ mod tests {
     }
 
     #[test]
+    fn obfuscated_reference_and_autolink_destinations() {
+        let allow = HtmlAllowlist::default();
+        for (md, expected) in [
+            ("[a][r]\n\n[r]: javascript:alert(1)\n", "[a][r]\n\n[r]: #\n"),
+            (
+                "[r]\n\n[r]: <javascript:alert(1)> \"t\"\n",
+                "[r]\n\n[r]: #\n",
+            ),
+            ("[a][]\n\n[a\\]b]: vbscript:x\n", "[a][]\n\n[a\\]b]: #\n"),
+            ("<javascript:alert(1)>", "<#>"),
+            ("[a](<javascript:alert(1)>)", "[a](#)"),
+            ("[a](jav&#x61;script:alert(1))", "[a](#)"),
+            ("[a](javascript&#58;alert(1) \"t\")", "[a](#)"),
+            ("[a]( javascript:alert(1) )", "[a](#)"),
+            ("![i](data:text/html,x)", "![i](#)"),
+            ("[`](`](javascript:x)", "[`](`](#)"),
+            ("[![i](x.png)](java%73cript:x)", "[![i](x.png)](#)"),
+            ("> - [a](JAVASCRIPT:x)\n", "> - [a](#)\n"),
+        ] {
+            let out = sanitize_markdown(md, &allow);
+            assert_eq!(out.text.as_deref(), Some(expected), "{md}");
+            assert_eq!(out.findings[0].rule.code, "NB301", "{md}");
+            assert!(
+                sanitize_markdown(expected, &allow).text.is_none(),
+                "{expected}"
+            );
+        }
+        for md in [
+            "[a](https://x.org \"t\") [b][c]\n\n[c]: ./rel.md\n",
+            "<https://x.org> and <a@b.org>",
+            "`[a](javascript:x)` in code",
+        ] {
+            assert!(sanitize_markdown(md, &allow).text.is_none(), "{md}");
+        }
+    }
+
+    #[test]
     fn latex_hrefs() {
         let out = sanitize_latex(r"$\href{javascript:alert(1)}{x}$ and \url{https://ok}");
         assert_eq!(
@@ -234,5 +417,82 @@ mod tests {
                 .text
                 .is_none()
         );
+    }
+
+    const PIECES: &[&str] = &[
+        "[a](",
+        "javascript:alert(1)",
+        "jav&#x61;script:x",
+        ")",
+        "<",
+        ">",
+        "[r]",
+        "[r]: ",
+        "\n",
+        "\n\n",
+        "![i](",
+        "data:text/html,x",
+        "https://ok/",
+        " \"t\"",
+        "`",
+        "<b>",
+        "</b>",
+        "<img src=x onerror=alert(1)>",
+        "<div>",
+        "</div>",
+        "<script>x</script>",
+        "# h",
+        "> ",
+        "- ",
+        "*",
+        "[",
+        "]",
+        "(",
+        "\\",
+        "<!--",
+        "-->",
+        "<javascript:x>",
+        "<style>",
+        "</style>",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        #[test]
+        fn markdown_is_idempotent_and_links_are_safe(
+            parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..20)
+        ) {
+            let allow = HtmlAllowlist::default();
+            let md = parts.concat();
+            let out = sanitize_markdown(&md, &allow);
+            let text = out.text.unwrap_or_else(|| md.clone());
+            let again = sanitize_markdown(&text, &allow);
+            proptest::prop_assert!(again.text.is_none(), "{:?} -> {:?} -> {:?}", md, text, again.text);
+            let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+            let mut block = String::new();
+            for event in Parser::new_ext(&text, options) {
+                match event {
+                    Event::Html(h) => {
+                        block.push_str(&h);
+                        continue;
+                    }
+                    Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+                        proptest::prop_assert!(html::url_is_safe("a", "href", &dest_url), "{:?} -> {:?}", md, text);
+                    }
+                    Event::InlineHtml(h) => {
+                        proptest::prop_assert!(html::sanitize_inline_tag(&h, &allow).text.is_none(), "{:?} -> {:?}", md, text);
+                    }
+                    _ => {}
+                }
+                proptest::prop_assert!(html::sanitize_fragment(&block, &allow).text.is_none(), "{:?} -> {:?}", md, text);
+                block.clear();
+            }
+            proptest::prop_assert!(html::sanitize_fragment(&block, &allow).text.is_none(), "{:?} -> {:?}", md, text);
+        }
     }
 }
