@@ -125,7 +125,7 @@ write("v3-outputs.ipynb", v3, ["NB101", "NB301", "NB404", "NB601"], "nbformat 3:
 
 # Artifacts.
 write_text("report.html", "<!DOCTYPE html>\n<html><head><title>Report</title></head><body><h1>Run 42</h1>\n<table border=\"1\"><tr><td>0.93</td></tr></table>\n<script>fetch('/ajax-api/2.0/mlflow/runs/delete',{method:'POST'})</script></body></html>\n",
-           ["NB101", "NB107"], "HTML report with a script")
+           ["NB101"], "HTML report with a script: the document keeps its head and title")
 write_text("notes.md", "# Notes\n\nSee [here](javascript:alert(1)).\n\n<img src=x onerror=alert(1)>\n", ["NB102", "NB301", "NB302"], "Markdown file")
 write_text("chart.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>\n', ["NB201"], "SVG with onload")
 write_text("clean.svg", '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" style="fill: #1f77b4"/></svg>\n', [], "clean SVG")
