@@ -1,3 +1,4 @@
+#![allow(clippy::print_stderr, clippy::print_stdout)] // tests report skips and counts
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 

@@ -1,3 +1,4 @@
+#![allow(clippy::print_stderr, clippy::print_stdout)] // tests report skips and counts
 //! Properties over the real notebooks and artifacts in `../shared/corpus` (skipped when absent,
 //! required under CI): every file parses or is refused cleanly; sanitizing is idempotent byte
 //! for byte; files with nothing to change come out byte-identical; rewritten notebooks are
@@ -139,7 +140,7 @@ print(json.dumps(bad))
     {
         let mut stdin = child.stdin.take().unwrap();
         for (_, bytes) in notebooks {
-            write!(stdin, "{}\n", bytes.len()).unwrap();
+            writeln!(stdin, "{}", bytes.len()).unwrap();
             stdin.write_all(bytes).unwrap();
         }
     }

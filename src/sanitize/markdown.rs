@@ -46,7 +46,9 @@ pub fn sanitize_markdown(input: &str, allow: &HtmlAllowlist) -> Cleaned {
 fn destination_is_safe(url: &str) -> bool {
     match html::scheme_of(url.trim()).as_deref() {
         Some("attachment") => true,
-        Some("data") => html::url_is_safe("img", "src", url) && !url.to_ascii_lowercase().contains("svg"),
+        Some("data") => {
+            html::url_is_safe("img", "src", url) && !url.to_ascii_lowercase().contains("svg")
+        }
         _ => html::url_is_safe("a", "href", url),
     }
 }
