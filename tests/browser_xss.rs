@@ -6,6 +6,8 @@
 //! Needs `node`, `/usr/bin/chromium` and `tests/browser/node_modules` (`.ci/setup.d/20-browser.sh`
 //! installs them). Missing tools fail the test when `CI=true` and skip it otherwise.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a test reports what it saw
+
 use std::path::Path;
 use std::process::Command;
 

@@ -94,6 +94,9 @@ function loadVectors(filter) {
     }
     if (!filter || id.includes(filter)) vectors.push({ id, ext, name, bytes });
   }
+  for (const m of readme.matchAll(/^\| `([^`]+)` \| `([^`]+)` \|/gm)) {
+    if (!fs.existsSync(path.join(CORPUS, m[2]))) problems.push(`README.md row ${m[1]}: no file ${m[2]}`);
+  }
   return { vectors, problems };
 }
 
@@ -474,9 +477,18 @@ async function main() {
       });
       const signals = await runVariant(contextSource, origin, pages, hits, 'sanitized', vectors, contents, concurrency, opts.verbose);
       const ran = vectors.filter((v) => signals.has(v.id));
+      if (signals.has('unattributed')) {
+        // something ran (or a /xss/ request came) that no rendering could be tied to
+        ran.push({ id: 'unattributed', name: '(unattributed signal)' });
+      }
       const unexpected = ran.filter((v) => !knownFailures.has(v.id));
       const known = ran.filter((v) => knownFailures.has(v.id));
       const fixed = [...knownFailures.keys()].filter((id) => ids.has(id) && !signals.has(id));
+      if (opts.verbose) {
+        for (const v of vectors) {
+          console.log(`  sanitized ${v.id}: ${contents.has(v.id) ? `${contents.get(v.id).length} bytes` : 'error'}, ${signals.has(v.id) ? `RAN ${describe(signals.get(v.id))}` : 'nothing ran'}`);
+        }
+      }
       console.log(`sanitized run: ${vectors.length} vectors (${extraArgs.length ? `args: ${extraArgs.join(' ')}` : 'default args'}), ${ran.length} ran after sanitizing`);
       if (known.length) {
         console.log('\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
