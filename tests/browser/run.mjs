@@ -397,6 +397,11 @@ async function runVariant(context, origin, pages, hits, variant, vectors, conten
   return signals;
 }
 
+function add(signals, id, s) {
+  if (!signals.has(id)) signals.set(id, []);
+  signals.get(id).push(s);
+}
+
 function describe(list) {
   const seen = new Set();
   const parts = [];
@@ -476,6 +481,13 @@ async function main() {
         else contents.set(v.id, r.bytes);
       });
       const signals = await runVariant(contextSource, origin, pages, hits, 'sanitized', vectors, contents, concurrency, opts.verbose);
+      // Browser-inert vectors cannot run here; their trailing /pattern/ must not survive either.
+      for (const v of vectors) {
+        const m = (inert.get(v.id) || '').match(/\s\/(.+)\/([a-z]*)$/);
+        if (!m || !contents.has(v.id)) continue;
+        const hit = contents.get(v.id).toString('utf8').match(new RegExp(m[1], m[2]));
+        if (hit) add(signals, v.id, { mode: 'static', how: 'inert-pattern', msg: hit[0] });
+      }
       const ran = vectors.filter((v) => signals.has(v.id));
       if (signals.has('unattributed')) {
         // something ran (or a /xss/ request came) that no rendering could be tied to
@@ -523,6 +535,13 @@ async function main() {
       }
       if (opts.verbose) {
         for (const v of vectors) if (ran(v)) console.log(`  raw ${v.id}: ${describe(signals.get(v.id))}`);
+      }
+      for (const v of vectors) {
+        const m = (inert.get(v.id) || '').match(/\s\/(.+)\/([a-z]*)$/);
+        if (m && !new RegExp(m[1], m[2]).test(v.bytes.toString('utf8'))) {
+          console.log(`FAIL: browser-inert.txt pattern for ${v.id} does not match the raw vector`);
+          status = 1;
+        }
       }
       if (missed.length) {
         console.log(`FAIL: the harness did not see ${missed.length} unsanitized vector(s) run (harness blind spot or vector broken):`);
