@@ -470,7 +470,6 @@ async function main() {
       if (page && page.__nbxRecord) page.__nbxRecord(frame, how, msg);
     });
     await ctx.addInitScript(INIT_SCRIPT);
-    const contextSource = ctx;
 
     if (runSanitized) {
       const contents = new Map();
@@ -480,7 +479,7 @@ async function main() {
         if (r.error) errors.push(`${v.id}: ${r.error}`);
         else contents.set(v.id, r.bytes);
       });
-      const signals = await runVariant(contextSource, origin, pages, hits, 'sanitized', vectors, contents, concurrency, opts.verbose);
+      const signals = await runVariant(ctx, origin, pages, hits, 'sanitized', vectors, contents, concurrency, opts.verbose);
       // Browser-inert vectors cannot run here; their trailing /pattern/ must not survive either.
       for (const v of vectors) {
         const m = (inert.get(v.id) || '').match(/\s\/(.+)\/([a-z]*)$/);
@@ -524,7 +523,7 @@ async function main() {
 
     if (runRaw) {
       const contents = new Map(vectors.map((v) => [v.id, v.bytes]));
-      const signals = await runVariant(contextSource, origin, pages, hits, 'raw', vectors, contents, concurrency, opts.verbose);
+      const signals = await runVariant(ctx, origin, pages, hits, 'raw', vectors, contents, concurrency, opts.verbose);
       const ran = (v) => (signals.get(v.id) || []).some((s) => s.how !== 'harness');
       const missed = vectors.filter((v) => !ran(v) && !inert.has(v.id));
       const inertRan = vectors.filter((v) => ran(v) && inert.has(v.id));
