@@ -485,12 +485,22 @@ pub fn sanitize_fragment(input: &str, allow: &HtmlAllowlist) -> Cleaned {
 
 /// Sanitizes HTML from a file or artifact: a whole document (it starts, after white space and
 /// comments, with `<!DOCTYPE` or `<html`) stays a document, anything else is a fragment.
+///
+/// A file is opened by the browser as a document even when it reads like a fragment, and
+/// what is inert inside a `<div>` is not always inert there (`<body onload>`, `<frameset
+/// onload>`): a fragment must pass the document check too, or it becomes a sanitized document.
 pub fn sanitize_html(input: &str, allow: &HtmlAllowlist) -> Cleaned {
     if is_document(input) {
-        sanitize_document(input, allow)
-    } else {
-        sanitize_fragment(input, allow)
+        return sanitize_document(input, allow);
     }
+    let mut cleaned = sanitize_fragment(input, allow);
+    let as_fragment = cleaned.text.as_deref().unwrap_or(input);
+    let as_document = sanitize_document(as_fragment, allow);
+    if let Some(text) = as_document.text {
+        cleaned.text = Some(text);
+        cleaned.findings.extend(as_document.findings);
+    }
+    cleaned
 }
 
 /// Whether `input` is a whole HTML document rather than a fragment.
@@ -1635,6 +1645,23 @@ mod tests {
         assert!(sanitize_html(&text, &allow).text.is_none());
 
         assert!(!is_document("<div>x</div>"));
+        for vector in [
+            "<body onload=\"alert(1)\">",
+            "<frameset onload=\"alert(1)\"><frame src=\"about:blank\"></frameset>",
+        ] {
+            let allow = HtmlAllowlist::default();
+            let out = sanitize_html(vector, &allow);
+            let text = out.text.expect("a document handler must go");
+            assert!(!text.contains("onload"), "{text}");
+            assert!(
+                sanitize_html(&text, &allow).text.is_none(),
+                "idempotent: {text}"
+            );
+            assert!(
+                sanitize_fragment(vector, &allow).text.is_none(),
+                "inert as a fragment"
+            );
+        }
         assert!(!is_document("<htmlx>"));
         assert!(is_document("  <HTML><body>x</body></HTML>"));
         // Fragments keep their fragment treatment.
