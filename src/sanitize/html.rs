@@ -47,6 +47,7 @@ pub(crate) const DEFAULT_TAGS: &[&str] = &[
     "address",
     "article",
     "aside",
+    "audio",
     "b",
     "bdi",
     "bdo",
@@ -104,6 +105,7 @@ pub(crate) const DEFAULT_TAGS: &[&str] = &[
     "samp",
     "section",
     "small",
+    "source",
     "span",
     "strike",
     "strong",
@@ -122,6 +124,7 @@ pub(crate) const DEFAULT_TAGS: &[&str] = &[
     "u",
     "ul",
     "var",
+    "video",
     "wbr",
 ];
 
@@ -174,6 +177,24 @@ pub(crate) const DEFAULT_TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("label", &["for"]),
     ("hr", &["size", "noshade"]),
     ("progress", &["value", "max"]),
+    (
+        "audio",
+        &["src", "controls", "loop", "muted", "preload", "autoplay"],
+    ),
+    (
+        "video",
+        &[
+            "src",
+            "controls",
+            "loop",
+            "muted",
+            "preload",
+            "autoplay",
+            "poster",
+            "playsinline",
+        ],
+    ),
+    ("source", &["src", "type", "media"]),
     ("meter", &["value", "min", "max", "low", "high", "optimum"]),
 ];
 
@@ -827,14 +848,19 @@ fn scheme_is_safe(element: &str, attribute: &str, url: &str) -> bool {
     };
     match scheme.as_str() {
         "http" | "https" => true,
+        // Jupyter resolves `attachment:NAME` to the cell's own (sanitized) attachment.
+        "attachment" => true,
         "mailto" => element == "a" || element == "area",
         "data" => {
-            element == "img"
-                && attribute == "src"
-                && url[5..]
-                    .trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("image/")
+            let media = url[5..].trim_start().to_ascii_lowercase();
+            match (element, attribute) {
+                ("img", "src") | ("video", "poster") => media.starts_with("image/"),
+                // IPython.display.Audio/Video embed their data this way.
+                ("audio" | "video" | "source", "src") => {
+                    media.starts_with("audio/") || media.starts_with("video/")
+                }
+                _ => false,
+            }
         }
         _ => false,
     }
@@ -1361,6 +1387,14 @@ mod tests {
         assert!(url_is_safe("a", "href", "https://example.org/a?b=c#d"));
         assert!(url_is_safe("a", "href", "./relative/path:with-colon"));
         assert!(url_is_safe("a", "href", "#section"));
+        assert!(url_is_safe("img", "src", "attachment:image.png"));
+        assert!(url_is_safe(
+            "source",
+            "src",
+            "data:audio/wav;base64,UklGRg=="
+        ));
+        assert!(!url_is_safe("source", "src", "data:text/html,x"));
+        assert!(!url_is_safe("a", "href", "data:audio/wav;base64,UklGRg=="));
     }
 
     /// Known bypass classes (PortSwigger cheat sheet, DOMPurify and ammonia test vectors).
@@ -1433,6 +1467,8 @@ mod tests {
         "<portal src=https://evil></portal>",
         "<marquee onstart=alert(1)>x</marquee>",
         "<video><source onerror=alert(1)></video>",
+        "<audio src=x onerror=alert(1)></audio><video poster=javascript:alert(1)></video>",
+        "<video><source src=\"data:text/html,<script>alert(1)</script>\"></video>",
         // Unicode spaces and invisible characters before the scheme.
         "<a href=\"\u{2028}javascript:alert(1)\">x</a>",
         "<a href=\"&#xA0;javascript:alert(1)\">x</a>",
@@ -1598,6 +1634,15 @@ mod tests {
         no_svg.set_inline_svg(false);
         let out = sanitize_fragment(svg, &no_svg);
         assert!(!out.text.expect("changed").contains("<svg"));
+    }
+
+    #[test]
+    fn ipython_audio_and_attachments_are_kept() {
+        let allow = HtmlAllowlist::default();
+        let audio = "\n                <audio  controls=\"controls\" >\n                    <source src=\"data:audio/wav;base64,UklGRiQAAABXQVZF\" type=\"audio/wav\" />\n                    Your browser does not support the audio element.\n                </audio>\n              ";
+        assert!(sanitize_fragment(audio, &allow).text.is_none());
+        let img = "<img src=\"attachment:image.png\" alt=\"x\">";
+        assert!(sanitize_fragment(img, &allow).text.is_none());
     }
 
     #[test]
