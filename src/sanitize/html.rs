@@ -803,10 +803,14 @@ pub(crate) fn check_html_attribute(tag: &str, attr: &str, value: &str) -> svg::V
     }
 }
 
-/// `target="_blank"` opens a new tab without an opener (browsers imply `noopener`); named
-/// targets and `_top`/`_parent` could navigate other frames.
+/// The keyword targets are kept: `_blank` opens a new tab without an opener (browsers imply
+/// `noopener`), `_self`/`_parent`/`_top` navigate on a click, to a URL checked like any other
+/// ("Open in Colab" badges use `_parent`). Named targets could reach other windows by name.
 fn is_safe_target(value: &str) -> bool {
-    value.trim().eq_ignore_ascii_case("_blank")
+    let value = value.trim();
+    ["_blank", "_self", "_parent", "_top"]
+        .iter()
+        .any(|t| value.eq_ignore_ascii_case(t))
 }
 
 fn is_url_attribute(attribute: &str) -> bool {
@@ -1646,7 +1650,7 @@ mod tests {
     }
 
     #[test]
-    fn links_keep_target_blank_only() {
+    fn links_keep_keyword_targets_only() {
         let blank =
             "<a href=\"https://bokeh.org\" target=\"_blank\" class=\"bk-notebook-logo\">b</a>";
         assert!(
@@ -1654,7 +1658,13 @@ mod tests {
                 .text
                 .is_none()
         );
-        let (out, _) = clean("<a href=\"https://ok\" target=\"_top\">x</a>");
+        let colab = "<a href=\"https://colab.research.google.com/x.ipynb\" target=\"_parent\"><img src=\"https://colab.research.google.com/assets/colab-badge.svg\" alt=\"Open In Colab\"/></a>";
+        assert!(
+            sanitize_fragment(colab, &HtmlAllowlist::default())
+                .text
+                .is_none()
+        );
+        let (out, _) = clean("<a href=\"https://ok\" target=\"opener\">x</a>");
         assert_eq!(
             out,
             "<a href=\"https://ok\" rel=\"noopener noreferrer\">x</a>"
