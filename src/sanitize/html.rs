@@ -47,6 +47,7 @@ pub(crate) const DEFAULT_TAGS: &[&str] = &[
     "address",
     "article",
     "aside",
+    "audio",
     "b",
     "bdi",
     "bdo",
@@ -104,6 +105,7 @@ pub(crate) const DEFAULT_TAGS: &[&str] = &[
     "samp",
     "section",
     "small",
+    "source",
     "span",
     "strike",
     "strong",
@@ -122,6 +124,7 @@ pub(crate) const DEFAULT_TAGS: &[&str] = &[
     "u",
     "ul",
     "var",
+    "video",
     "wbr",
 ];
 
@@ -174,6 +177,24 @@ pub(crate) const DEFAULT_TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("label", &["for"]),
     ("hr", &["size", "noshade"]),
     ("progress", &["value", "max"]),
+    (
+        "audio",
+        &["src", "controls", "loop", "muted", "preload", "autoplay"],
+    ),
+    (
+        "video",
+        &[
+            "src",
+            "controls",
+            "loop",
+            "muted",
+            "preload",
+            "autoplay",
+            "poster",
+            "playsinline",
+        ],
+    ),
+    ("source", &["src", "type", "media"]),
     ("meter", &["value", "min", "max", "low", "high", "optimum"]),
 ];
 
@@ -792,10 +813,14 @@ pub(crate) fn check_html_attribute(tag: &str, attr: &str, value: &str) -> svg::V
     }
 }
 
-/// `target="_blank"` opens a new tab without an opener (browsers imply `noopener`); named
-/// targets and `_top`/`_parent` could navigate other frames.
+/// The keyword targets are kept: `_blank` opens a new tab without an opener (browsers imply
+/// `noopener`), `_self`/`_parent`/`_top` navigate on a click, to a URL checked like any other
+/// ("Open in Colab" badges use `_parent`). Named targets could reach other windows by name.
 fn is_safe_target(value: &str) -> bool {
-    value.trim().eq_ignore_ascii_case("_blank")
+    let value = value.trim();
+    ["_blank", "_self", "_parent", "_top"]
+        .iter()
+        .any(|t| value.eq_ignore_ascii_case(t))
 }
 
 fn is_url_attribute(attribute: &str) -> bool {
@@ -837,14 +862,19 @@ fn scheme_is_safe(element: &str, attribute: &str, url: &str) -> bool {
     };
     match scheme.as_str() {
         "http" | "https" => true,
+        // Jupyter resolves `attachment:NAME` to the cell's own (sanitized) attachment.
+        "attachment" => true,
         "mailto" => element == "a" || element == "area",
         "data" => {
-            element == "img"
-                && attribute == "src"
-                && url[5..]
-                    .trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("image/")
+            let media = url[5..].trim_start().to_ascii_lowercase();
+            match (element, attribute) {
+                ("img", "src") | ("video", "poster") => media.starts_with("image/"),
+                // IPython.display.Audio/Video embed their data this way.
+                ("audio" | "video" | "source", "src") => {
+                    media.starts_with("audio/") || media.starts_with("video/")
+                }
+                _ => false,
+            }
         }
         _ => false,
     }
@@ -1371,6 +1401,14 @@ mod tests {
         assert!(url_is_safe("a", "href", "https://example.org/a?b=c#d"));
         assert!(url_is_safe("a", "href", "./relative/path:with-colon"));
         assert!(url_is_safe("a", "href", "#section"));
+        assert!(url_is_safe("img", "src", "attachment:image.png"));
+        assert!(url_is_safe(
+            "source",
+            "src",
+            "data:audio/wav;base64,UklGRg=="
+        ));
+        assert!(!url_is_safe("source", "src", "data:text/html,x"));
+        assert!(!url_is_safe("a", "href", "data:audio/wav;base64,UklGRg=="));
     }
 
     /// Known bypass classes (PortSwigger cheat sheet, DOMPurify and ammonia test vectors).
@@ -1443,6 +1481,8 @@ mod tests {
         "<portal src=https://evil></portal>",
         "<marquee onstart=alert(1)>x</marquee>",
         "<video><source onerror=alert(1)></video>",
+        "<audio src=x onerror=alert(1)></audio><video poster=javascript:alert(1)></video>",
+        "<video><source src=\"data:text/html,<script>alert(1)</script>\"></video>",
         // Unicode spaces and invisible characters before the scheme.
         "<a href=\"\u{2028}javascript:alert(1)\">x</a>",
         "<a href=\"&#xA0;javascript:alert(1)\">x</a>",
@@ -1611,7 +1651,16 @@ mod tests {
     }
 
     #[test]
-    fn links_keep_target_blank_only() {
+    fn ipython_audio_and_attachments_are_kept() {
+        let allow = HtmlAllowlist::default();
+        let audio = "\n                <audio  controls=\"controls\" >\n                    <source src=\"data:audio/wav;base64,UklGRiQAAABXQVZF\" type=\"audio/wav\" />\n                    Your browser does not support the audio element.\n                </audio>\n              ";
+        assert!(sanitize_fragment(audio, &allow).text.is_none());
+        let img = "<img src=\"attachment:image.png\" alt=\"x\">";
+        assert!(sanitize_fragment(img, &allow).text.is_none());
+    }
+
+    #[test]
+    fn links_keep_keyword_targets_only() {
         let blank =
             "<a href=\"https://bokeh.org\" target=\"_blank\" class=\"bk-notebook-logo\">b</a>";
         assert!(
@@ -1619,7 +1668,13 @@ mod tests {
                 .text
                 .is_none()
         );
-        let (out, _) = clean("<a href=\"https://ok\" target=\"_top\">x</a>");
+        let colab = "<a href=\"https://colab.research.google.com/x.ipynb\" target=\"_parent\"><img src=\"https://colab.research.google.com/assets/colab-badge.svg\" alt=\"Open In Colab\"/></a>";
+        assert!(
+            sanitize_fragment(colab, &HtmlAllowlist::default())
+                .text
+                .is_none()
+        );
+        let (out, _) = clean("<a href=\"https://ok\" target=\"opener\">x</a>");
         assert_eq!(
             out,
             "<a href=\"https://ok\" rel=\"noopener noreferrer\">x</a>"

@@ -401,6 +401,7 @@ mod tests {
         for md in [
             "[a](https://x.org \"t\") [b][c]\n\n[c]: ./rel.md\n",
             "<https://x.org> and <a@b.org>",
+            "![logo](attachment:pycon-logo.jpg)",
             "`[a](javascript:x)` in code",
         ] {
             assert!(sanitize_markdown(md, &allow).text.is_none(), "{md}");
