@@ -575,3 +575,16 @@ fn pre_commit_hooks() {
     let second = repo.run("pre-commit", &["run", "--all-files"]);
     assert_eq!(second.status.code(), Some(0), "{}", text(&second));
 }
+
+#[test]
+fn one_shot_clean_command_handles_names_with_spaces() {
+    let Some(repo) = Repo::new() else { return };
+    assert!(repo.nbsanitize(&["install", "--html-svg"]).status.success());
+    // Without `process`, git runs `clean` once per file with `%f` replaced by the path.
+    repo.git_ok(&["config", "--unset", "filter.nbsanitize.process"]);
+    repo.write("dir one/my nb.ipynb", malicious("SP").as_bytes());
+    repo.write("it's.html", b"<p>ok</p><script>alert(1)</script>");
+    repo.git_ok(&["add", "."]);
+    assert_safe(&repo.git_ok(&["show", ":dir one/my nb.ipynb"]), "SP");
+    assert_eq!(repo.git_ok(&["show", ":it's.html"]), "<p>ok</p>");
+}
