@@ -588,3 +588,30 @@ fn one_shot_clean_command_handles_names_with_spaces() {
     assert_safe(&repo.git_ok(&["show", ":dir one/my nb.ipynb"]), "SP");
     assert_eq!(repo.git_ok(&["show", ":it's.html"]), "<p>ok</p>");
 }
+
+#[test]
+fn process_filter_keeps_serving_after_a_failed_file() {
+    let Some(repo) = Repo::new() else { return };
+    assert!(repo.nbsanitize(&["install"]).status.success());
+    let log = repo.home.join("filter.log");
+    let exe = std::fs::canonicalize(BIN).unwrap();
+    let process = format!(
+        "echo process >> '{}'; exec '{}' filter --process",
+        log.display(),
+        exe.display()
+    );
+    repo.git_ok(&["config", "filter.nbsanitize.process", &process]);
+    // Without `required`, git stores a file the filter fails on as it is, and goes on with the
+    // next file in the same process: the reason `install` sets `required = true`.
+    repo.git_ok(&["config", "filter.nbsanitize.required", "false"]);
+    repo.write("a-bad.ipynb", b"{oops");
+    repo.write("b-good.ipynb", malicious("B").as_bytes());
+    repo.write("c-good.ipynb", malicious("C").as_bytes());
+    let out = repo.git(&["add", "."]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nbsanitize: a-bad.ipynb: invalid JSON"));
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "process\n");
+    assert_eq!(repo.git_ok(&["show", ":a-bad.ipynb"]), "{oops");
+    assert_safe(&repo.git_ok(&["show", ":b-good.ipynb"]), "B");
+    assert_safe(&repo.git_ok(&["show", ":c-good.ipynb"]), "C");
+}
