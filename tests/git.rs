@@ -472,6 +472,7 @@ fn strip_output_equals_nbstripout_on_the_corpus() {
             }
             let theirs = std::fs::read(out.path().join(format!("{i}.out"))).unwrap();
             let ours = Command::new(BIN)
+                .current_dir(out.path()) // no nbsanitize.toml above: nbstripout's defaults
                 .arg("strip")
                 .arg("-t")
                 .args(*flags)
