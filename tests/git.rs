@@ -616,3 +616,29 @@ fn process_filter_keeps_serving_after_a_failed_file() {
     assert_safe(&repo.git_ok(&["show", ":b-good.ipynb"]), "B");
     assert_safe(&repo.git_ok(&["show", ":c-good.ipynb"]), "C");
 }
+
+#[test]
+fn status_reports_a_broken_filter() {
+    let Some(repo) = Repo::new() else { return };
+    assert_eq!(repo.nbsanitize(&["status"]).status.code(), Some(1));
+    assert!(repo.nbsanitize(&["install"]).status.success());
+    let ok = repo.nbsanitize(&["status"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("Filter: runs"));
+    // A process command that is not the filter (here `cat`) is caught by the protocol probe.
+    repo.git_ok(&["config", "filter.nbsanitize.process", "cat"]);
+    let broken = repo.nbsanitize(&["status"]);
+    assert_eq!(broken.status.code(), Some(1), "{}", text(&broken));
+    let report = String::from_utf8_lossy(&broken.stdout);
+    assert!(
+        report.contains("Filter: broken: `cat` does not speak"),
+        "{report}"
+    );
+    repo.git_ok(&[
+        "config",
+        "filter.nbsanitize.clean",
+        "'/nonexistent/nbsanitize' filter",
+    ]);
+    let broken = repo.nbsanitize(&["status"]);
+    assert!(String::from_utf8_lossy(&broken.stdout).contains("Filter: broken: `'/nonexistent"));
+}

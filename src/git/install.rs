@@ -432,15 +432,24 @@ pub fn status(options: &InstallOptions) -> Result<Status, Error> {
         .iter()
         .find(|(k, _)| k.ends_with(".clean"))
         .and_then(|(_, v)| v.clone());
+    let process = status
+        .keys
+        .iter()
+        .find(|(k, _)| k.ends_with(".process"))
+        .and_then(|(_, v)| v.clone());
     status.works = match clean {
         None => Err("filter.nbsanitize.clean is not set".into()),
         Some(cmd) => probe(&options.cwd, &cmd),
-    };
+    }
+    .and_then(|()| match process {
+        Some(cmd) => probe_process(&options.cwd, &cmd),
+        None => Ok(()),
+    });
     Ok(status)
 }
 
-/// Runs a clean command as git would (`sh -c`) on [`PROBE`].
-fn probe(cwd: &Path, cmd: &str) -> Result<(), String> {
+/// Runs `cmd` with `sh -c` in `cwd`, feeding `input`; returns its standard output.
+fn run_shell(cwd: &Path, cmd: &str, input: &[u8]) -> Result<Vec<u8>, String> {
     use std::io::Write;
     let mut child = Command::new("sh")
         .args(["-c", cmd])
@@ -451,7 +460,7 @@ fn probe(cwd: &Path, cmd: &str) -> Result<(), String> {
         .spawn()
         .map_err(|e| format!("cannot run `{cmd}`: {e}"))?;
     if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(PROBE.as_bytes());
+        let _ = stdin.write_all(input);
     }
     let out = child
         .wait_with_output()
@@ -464,7 +473,40 @@ fn probe(cwd: &Path, cmd: &str) -> Result<(), String> {
             err.trim().lines().next().unwrap_or("")
         ));
     }
-    match crate::notebook::json::parse(&String::from_utf8_lossy(&out.stdout)) {
+    Ok(out.stdout)
+}
+
+/// Runs the process command as git would and cleans [`PROBE`] through the protocol.
+fn probe_process(cwd: &Path, cmd: &str) -> Result<(), String> {
+    use super::process::{FLUSH, pkt_line};
+    let mut input = Vec::new();
+    let lines = |input: &mut Vec<u8>, lines: &[&str]| {
+        for line in lines {
+            input.extend(pkt_line(format!("{line}\n").as_bytes()));
+        }
+        input.extend(FLUSH);
+    };
+    lines(&mut input, &["git-filter-client", "version=2"]);
+    lines(&mut input, &["capability=clean", "capability=smudge"]);
+    lines(&mut input, &["command=clean", "pathname=probe.ipynb"]);
+    input.extend(pkt_line(PROBE.as_bytes()));
+    input.extend(FLUSH);
+    let out = run_shell(cwd, cmd, &input)?;
+    let hello = pkt_line(b"git-filter-server\n");
+    let success = pkt_line(b"status=success\n");
+    if out.starts_with(&hello) && out.windows(success.len()).any(|w| w == success) {
+        Ok(())
+    } else {
+        Err(format!("`{cmd}` does not speak git's filter protocol"))
+    }
+}
+
+/// Runs a clean command as git would (`sh -c`) on [`PROBE`].
+fn probe(cwd: &Path, cmd: &str) -> Result<(), String> {
+    // git replaces `%f` with the (quoted) file name.
+    let cmd = cmd.replace("%f", "probe.ipynb");
+    let out = run_shell(cwd, &cmd, PROBE.as_bytes())?;
+    match crate::notebook::json::parse(&String::from_utf8_lossy(&out)) {
         Ok(v) if v.get("nbformat").is_some() => Ok(()),
         _ => Err(format!("`{cmd}` did not print a notebook")),
     }
