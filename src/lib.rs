@@ -26,6 +26,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod fsio;
+pub mod git;
 pub mod mime;
 pub mod notebook;
 pub mod policy;

@@ -22,6 +22,16 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the documentation of a rule (e.g. `nbsanitize rule NB101`), or list all rules.
     Rule(RuleArgs),
+    /// Strip outputs, counts and volatile metadata like nbstripout (same flags, same bytes).
+    Strip(super::strip::StripArgs),
+    /// Git clean filter / textconv / long-running filter process (`--process`).
+    Filter(super::filter::FilterArgs),
+    /// Install the git filter and diff driver (`--local` default, `--global`, `--system`).
+    Install(super::install::InstallArgs),
+    /// Remove exactly what `install` wrote.
+    Uninstall(super::install::InstallArgs),
+    /// Show whether the git filter is installed and whether the configured binary runs.
+    Status(super::install::InstallArgs),
 }
 
 /// Options shared by every command that reads inputs.

@@ -1,9 +1,12 @@
 //! The command-line interface: everything that prints or exits lives here.
 
 mod args;
+mod filter;
 mod inputs;
+mod install;
 mod rule;
 mod run;
+mod strip;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -27,6 +30,11 @@ pub fn main() -> ExitCode {
         Command::Sanitize(args) => run::sanitize(args),
         Command::Check(args) => run::check(args),
         Command::Rule(args) => rule::run(args),
+        Command::Strip(args) => strip::run(args),
+        Command::Filter(args) => filter::run(args),
+        Command::Install(args) => install::install(args),
+        Command::Uninstall(args) => install::uninstall(args),
+        Command::Status(args) => install::status(args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -107,6 +107,19 @@ impl Notebook {
     }
 }
 
+/// Serializes a notebook value exactly as `nbformat.write` does for its `nbformat` version:
+/// lines split, transient keys dropped, sorted keys, one-space indent, `\n` and a trailing
+/// newline. Strings must already be joined as `nbformat.read` leaves them.
+pub fn write_nbformat(value: &Value) -> Vec<u8> {
+    let mut value = value.clone();
+    if value.get("nbformat").and_then(Value::as_i64) == Some(3) {
+        normalize_v3(&mut value);
+    } else {
+        normalize_v4(&mut value);
+    }
+    json::write_python(&value, false)
+}
+
 fn expect_array(value: Option<&Value>, pointer: &str) -> Result<(), Error> {
     match value {
         Some(Value::Array(_)) => Ok(()),
