@@ -112,12 +112,13 @@ impl Notebook {
 /// newline. Strings must already be joined as `nbformat.read` leaves them.
 pub fn write_nbformat(value: &Value) -> Vec<u8> {
     let mut value = value.clone();
-    if value.get("nbformat").and_then(Value::as_i64) == Some(3) {
+    let v3 = value.get("nbformat").and_then(Value::as_i64) == Some(3);
+    if v3 {
         normalize_v3(&mut value);
     } else {
         normalize_v4(&mut value);
     }
-    json::write_python(&value, false)
+    json::write_python(&value, false, v3)
 }
 
 fn expect_array(value: Option<&Value>, pointer: &str) -> Result<(), Error> {
