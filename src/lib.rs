@@ -21,13 +21,16 @@ The library never prints; the `nbsanitize` binary is a thin layer over it. */
 #![warn(missing_docs)]
 
 pub mod artifact;
+pub mod batch;
 pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod fsio;
 pub mod mime;
+pub mod mlflow;
 pub mod notebook;
 pub mod policy;
+pub mod quarantine;
 pub mod report;
 pub mod rules;
 pub mod sanitize;

@@ -42,6 +42,8 @@ pub struct InputArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub walk: super::walk::WalkArgs,
 }
 
 #[derive(Debug, Args)]
@@ -51,6 +53,8 @@ pub struct SanitizeArgs {
     /// Rewrite files in place (atomically, keeping permissions) instead of writing to stdout.
     #[arg(short = 'i', long = "in-place")]
     pub in_place: bool,
+    #[command(flatten)]
+    pub safety: super::walk::SafetyArgs,
 }
 
 #[derive(Debug, Args)]

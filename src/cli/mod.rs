@@ -1,9 +1,9 @@
 //! The command-line interface: everything that prints or exits lives here.
 
 mod args;
-mod inputs;
 mod rule;
 mod run;
+mod walk;
 
 use std::io::Write;
 use std::process::ExitCode;

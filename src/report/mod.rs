@@ -37,6 +37,8 @@ pub struct FileResult {
     pub error: Option<String>,
     /// Skipped (binary or unknown kind) rather than processed.
     pub skipped: bool,
+    /// The MLflow experiment and run, for a run artifact.
+    pub mlflow: Option<crate::mlflow::RunRef>,
 }
 
 /// Counts over a whole run.

@@ -7,12 +7,17 @@ use super::Report;
 /// One line per finding, then a one-line summary.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for file in &report.files {
+        let run = file
+            .mlflow
+            .as_ref()
+            .map(|r| format!(" ({})", r.describe()))
+            .unwrap_or_default();
         for f in &file.findings {
             let place = f.location.describe();
             let sep = if place.is_empty() { "" } else { ": " };
             writeln!(
                 out,
-                "{}{sep}{place}: {} [{}] {}",
+                "{}{run}{sep}{place}: {} [{}] {}",
                 file.path,
                 f.rule.code,
                 f.action.as_str(),
