@@ -174,7 +174,8 @@ impl Progress for NoProgress {}
 /// The results of a run.
 #[derive(Debug, Clone, Default)]
 pub struct BatchReport {
-    /// One entry per file looked at, skipped files included, sorted by path.
+    /// Files with findings, changes or errors, sorted by path; the others are only counted
+    /// (see [`Report::uncounted`]), so memory does not grow with the size of a clean store.
     pub report: Report,
     /// Skipped files per reason.
     pub skipped: BTreeMap<Skip, usize>,
@@ -195,7 +196,12 @@ impl BatchReport {
         {
             *self.by_run.entry(run.clone()).or_default() += processed.result.findings.len();
         }
-        self.report.push(processed.result);
+        let r = &processed.result;
+        if r.findings.is_empty() && !r.changed && r.error.is_none() {
+            self.report.count_only(r);
+        } else {
+            self.report.push(processed.result);
+        }
     }
 }
 

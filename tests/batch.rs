@@ -1,7 +1,7 @@
 //! Batch cleaning through the real binary: MLflow stores, safety (dry run, backups, quarantine,
+//! symlinks, unreadable and over-size files), ignore rules and reports.
 
 #![allow(clippy::print_stderr)] // tests explain what they skip
-//! symlinks, unreadable and over-size files), ignore rules and reports.
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -65,6 +65,9 @@ pub struct Summary {
 pub struct Report {
     /// Per-file results, in the order they were added.
     pub files: Vec<FileResult>,
+    /// Counts of files not kept in `files` (a batch run keeps only files with findings,
+    /// changes or errors, so memory does not grow with clean files); added by [`Report::summary`].
+    pub uncounted: Summary,
 }
 
 impl Report {
@@ -73,9 +76,16 @@ impl Report {
         self.files.push(result);
     }
 
+    /// Counts a file without keeping it: only for results with no finding, change or error.
+    pub fn count_only(&mut self, result: &FileResult) {
+        debug_assert!(result.findings.is_empty() && !result.changed && result.error.is_none());
+        self.uncounted.files += 1;
+        self.uncounted.files_skipped += usize::from(result.skipped);
+    }
+
     /// Counts.
     pub fn summary(&self) -> Summary {
-        let mut s = Summary::default();
+        let mut s = self.uncounted.clone();
         for file in &self.files {
             s.files += 1;
             s.files_with_findings += usize::from(!file.findings.is_empty());
