@@ -155,6 +155,9 @@ pub struct Processed {
     pub backup: Option<PathBuf>,
     /// SHA-256 of the bytes written, when the file was rewritten.
     pub written_sha256: Option<[u8; 32]>,
+    /// The failure may go away by itself: the content did not parse (a file still being
+    /// written) or the file changed while being sanitized. Watch mode tries again.
+    pub retryable: bool,
 }
 
 /// Receives progress from a run; called from worker threads.
@@ -239,6 +242,12 @@ impl Context {
         &self.opts
     }
 
+    /// Whether `path` is inside the backup or quarantine folder (never walked).
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        !self.excluded.is_empty()
+            && fs::canonicalize(path).is_ok_and(|p| self.excluded.iter().any(|d| p.starts_with(d)))
+    }
+
     /// Processes one file named by the caller (not found in a walk). It must resolve to a
     /// regular file inside its own folder (a symlink to elsewhere is refused).
     pub fn process_named(&self, path: &Path) -> Processed {
@@ -291,6 +300,8 @@ impl Context {
             Ok(processed) => processed,
             Err(Failure { error, kind }) => {
                 let message = error.to_string();
+                let retryable = matches!(error, Error::InvalidJson(_) | Error::InvalidSchema(_))
+                    || message == CHANGED_WHILE_SANITIZING;
                 let quarantinable = kind.is_some()
                     && matches!(
                         error,
@@ -306,7 +317,11 @@ impl Context {
                     Some(_) if quarantinable => {
                         failed(path, run, format!("{message} (would be quarantined)"))
                     }
-                    _ => failed(path, run, message),
+                    _ => {
+                        let mut processed = failed(path, run, message);
+                        processed.retryable = retryable;
+                        processed
+                    }
                 }
             }
         }
@@ -397,7 +412,7 @@ impl Context {
         // Leave a file alone that someone changed (or swapped for a link) since we read it.
         if Stamp::of_path(real).ok() != Some(stamp) {
             return Err(io_failure(Error::Io(io::Error::other(
-                "changed on disk while being sanitized; left as it is",
+                CHANGED_WHILE_SANITIZING,
             ))));
         }
         let backup = match &opts.backup {
@@ -461,6 +476,9 @@ struct Failure {
     error: Error,
     kind: Option<Kind>,
 }
+
+/// The message of a file that changed between reading and writing.
+const CHANGED_WHILE_SANITIZING: &str = "changed on disk while being sanitized; left as it is";
 
 /// Identity of a file's content on disk, to notice changes between reading and writing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -603,6 +621,7 @@ fn result(
         quarantined: None,
         backup: None,
         written_sha256: None,
+        retryable: false,
     }
 }
 

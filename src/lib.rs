@@ -34,6 +34,7 @@ pub mod quarantine;
 pub mod report;
 pub mod rules;
 pub mod sanitize;
+pub mod watch;
 
 pub use artifact::Kind;
 pub use diagnostic::{Action, Finding, Location, Severity};

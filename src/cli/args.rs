@@ -20,6 +20,8 @@ pub enum Command {
     Sanitize(SanitizeArgs),
     /// Report findings without changing anything; exit 1 when there are any.
     Check(CheckArgs),
+    /// Watch folders: sweep them, then sanitize files in place as they appear or change.
+    Watch(super::watch::WatchArgs),
     /// Print the documentation of a rule (e.g. `nbsanitize rule NB101`), or list all rules.
     Rule(RuleArgs),
 }

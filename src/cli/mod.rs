@@ -4,6 +4,7 @@ mod args;
 mod rule;
 mod run;
 mod walk;
+mod watch;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ pub fn main() -> ExitCode {
         Command::Sanitize(args) => run::sanitize(args),
         Command::Check(args) => run::check(args),
         Command::Rule(args) => rule::run(args),
+        Command::Watch(args) => watch::run(args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
