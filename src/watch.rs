@@ -532,3 +532,67 @@ impl AnyDebouncer {
         .map_err(notify_error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_watch_limit_message_names_the_sysctl() {
+        let e = notify::Error::new(notify::ErrorKind::MaxFilesWatch).add_path("/data/runs".into());
+        let message = notify_error(e).to_string();
+        assert!(message.starts_with("/data/runs: "), "{message}");
+        assert!(message.contains("fs.inotify.max_user_watches"), "{message}");
+        assert!(message.contains("--poll"), "{message}");
+    }
+
+    #[test]
+    fn ignore_rules_match_the_walker() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        fs::create_dir_all(root.join("a/b")).unwrap();
+        fs::write(root.join(".gitignore"), "*.tmp.html\n").unwrap();
+        fs::write(root.join("a/.nbsanitizeignore"), "b/\n!keep.tmp.html\n").unwrap();
+        let opts = WatchOptions::new(batch::Options::new(batch::Mode::Check));
+        let mut state = State {
+            ctx: Context::new(opts.batch.clone()).unwrap(),
+            opts: &opts,
+            roots: vec![root.clone()],
+            pending: HashMap::new(),
+            written: HashMap::new(),
+            ignores: HashMap::new(),
+        };
+        for (rel, ignored) in [
+            ("x.html", false),
+            ("x.tmp.html", true),
+            ("a/keep.tmp.html", false),
+            ("a/b/y.html", true),
+            (".hidden/z.html", true),
+            (".trash/1/r/artifacts/z.html", false),
+            (".git/config", true),
+            ("a/.nbsanitize-tmp-123", true),
+        ] {
+            assert_eq!(state.is_ignored(&root.join(rel), &root), ignored, "{rel}");
+            let path = root.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, "<p>x</p>").unwrap();
+        }
+        // The batch walker agrees on every file.
+        for entry in batch::walker(&root, &state.ctx) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_some_and(|t| t.is_file()) {
+                assert!(
+                    !state.is_ignored(entry.path(), &root),
+                    "walked but ignored: {}",
+                    entry.path().display()
+                );
+            }
+        }
+        let walked = batch::walker(&root, &state.ctx)
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .count();
+        // x.html, a/keep.tmp.html and .trash/…/z.html (the ignore files are hidden).
+        assert_eq!(walked, 3);
+    }
+}
