@@ -142,7 +142,7 @@ pub fn watch(
         written: HashMap::new(),
         ignores: HashMap::new(),
     };
-    let files = state.sweep(&pool, None, sink);
+    let files = state.sweep(&pool, stop, sink);
     sink(WatchEvent::Swept {
         files,
         rescan: false,
@@ -160,7 +160,7 @@ pub fn watch(
                     match result {
                         Ok(events) => {
                             for event in events {
-                                rescan |= state.on_event(&pool, event, sink);
+                                rescan |= state.on_event(event);
                             }
                         }
                         Err(errors) => {
@@ -171,7 +171,7 @@ pub fn watch(
                     }
                 }
                 if rescan {
-                    let files = state.sweep(&pool, None, sink);
+                    let files = state.sweep(&pool, stop, sink);
                     sink(WatchEvent::Swept {
                         files,
                         rescan: true,
@@ -223,25 +223,24 @@ impl State<'_> {
             .cloned()
     }
 
-    /// Walks `dir` (or every root) with the batch walker and handles every file now.
+    /// Walks every root with the batch walker and handles every file now (the initial sweep,
+    /// and rescans after an overflow). Stops early when `stop` is set.
     fn sweep(
         &mut self,
         pool: &rayon::ThreadPool,
-        dir: Option<(&Path, &Path)>,
+        stop: &AtomicBool,
         sink: &mut dyn FnMut(WatchEvent),
     ) -> usize {
-        let targets: Vec<(PathBuf, PathBuf)> = match dir {
-            Some((dir, root)) => vec![(dir.to_path_buf(), root.to_path_buf())],
-            None => self.roots.iter().map(|r| (r.clone(), r.clone())).collect(),
-        };
         let results = std::sync::Mutex::new(Vec::new());
         pool.install(|| {
-            for (dir, root) in &targets {
-                batch::walker(dir, &self.ctx)
+            for root in &self.roots {
+                batch::walker(root, &self.ctx)
                     .par_bridge()
                     .for_each(|entry| {
                         let Ok(entry) = entry else { return };
-                        if entry.file_type().is_some_and(|t| t.is_dir()) {
+                        if stop.load(Ordering::SeqCst)
+                            || entry.file_type().is_some_and(|t| t.is_dir())
+                        {
                             return;
                         }
                         let processed = self.ctx.process_found(entry.path(), root);
@@ -261,6 +260,27 @@ impl State<'_> {
         files
     }
 
+    /// A folder appeared (created or moved in): its files may predate the watch on it, so
+    /// they become pending. They are handled when their writer closes them, or after
+    /// [`WatchOptions::settle`] without events (a file still being written is never replaced
+    /// under its writer).
+    fn enqueue_folder(&mut self, dir: &Path, root: &Path) {
+        let now = Instant::now();
+        for entry in batch::walker(dir, &self.ctx).filter_map(Result::ok) {
+            if entry.file_type().is_some_and(|t| t.is_file()) {
+                self.pending
+                    .entry(entry.into_path())
+                    .or_insert_with(|| Pending {
+                        root: root.to_path_buf(),
+                        last: now,
+                        closed: false,
+                        attempts: 0,
+                        not_before: now,
+                    });
+            }
+        }
+    }
+
     /// Records what was written and passes interesting results on.
     fn report(&mut self, processed: Processed, sink: &mut dyn FnMut(WatchEvent)) {
         if let Some(hash) = processed.written_sha256 {
@@ -274,12 +294,7 @@ impl State<'_> {
     }
 
     /// Takes one debounced event; returns whether a rescan is needed.
-    fn on_event(
-        &mut self,
-        pool: &rayon::ThreadPool,
-        event: DebouncedEvent,
-        sink: &mut dyn FnMut(WatchEvent),
-    ) -> bool {
+    fn on_event(&mut self, event: DebouncedEvent) -> bool {
         if event.need_rescan() {
             return true;
         }
@@ -320,8 +335,7 @@ impl State<'_> {
             return false;
         };
         if meta.is_dir() {
-            // A folder created or moved in: its files may predate the watch on it.
-            self.sweep(pool, Some((&path, &root)), sink);
+            self.enqueue_folder(&path, &root);
             return false;
         }
         if is_ignore_file(&path)
