@@ -155,6 +155,8 @@ pub struct Processed {
     pub backup: Option<PathBuf>,
     /// SHA-256 of the bytes written, when the file was rewritten.
     pub written_sha256: Option<[u8; 32]>,
+    /// Bytes read (0 when the file was not loaded).
+    pub bytes: u64,
     /// The failure may go away by itself: the content did not parse (a file still being
     /// written) or the file changed while being sanitized. Watch mode tries again.
     pub retryable: bool,
@@ -186,6 +188,8 @@ pub struct BatchReport {
     pub quarantined: usize,
     /// Findings per MLflow run.
     pub by_run: BTreeMap<RunRef, usize>,
+    /// Bytes read and sanitized (or checked).
+    pub bytes: u64,
 }
 
 impl BatchReport {
@@ -194,6 +198,7 @@ impl BatchReport {
             *self.skipped.entry(skip).or_default() += 1;
         }
         self.quarantined += usize::from(processed.quarantined.is_some());
+        self.bytes += processed.bytes;
         if let Some(run) = &processed.result.mlflow
             && !processed.result.findings.is_empty()
         {
@@ -403,10 +408,14 @@ impl Context {
                 kind: Some(kind),
             })?;
         let Some(new) = outcome.output else {
-            return Ok(result(path, run, outcome.findings, false, None));
+            let mut processed = result(path, run, outcome.findings, false, None);
+            processed.bytes = bytes.len() as u64;
+            return Ok(processed);
         };
         if !opts.mode.writes() {
-            return Ok(result(path, run, outcome.findings, true, None));
+            let mut processed = result(path, run, outcome.findings, true, None);
+            processed.bytes = bytes.len() as u64;
+            return Ok(processed);
         }
         let io_failure = |error: Error| Failure { error, kind: None };
         // Leave a file alone that someone changed (or swapped for a link) since we read it.
@@ -421,6 +430,7 @@ impl Context {
         };
         fsio::write_atomic(real, &new).map_err(io_failure)?;
         let mut processed = result(path, run, outcome.findings, true, None);
+        processed.bytes = bytes.len() as u64;
         processed.backup = backup;
         processed.written_sha256 = Some(Sha256::digest(&new).into());
         Ok(processed)
@@ -621,6 +631,7 @@ fn result(
         quarantined: None,
         backup: None,
         written_sha256: None,
+        bytes: 0,
         retryable: false,
     }
 }

@@ -176,12 +176,14 @@ fn summary_table(
         .iter()
         .map(|(why, n)| format!("{} {n}", why.as_str()))
         .collect();
+    let mb = run.bytes as f64 / (1024.0 * 1024.0);
     writeln!(
         out,
-        "\n{} file(s) scanned in {:.2} s ({:.0} files/s)",
+        "\n{} file(s) scanned in {:.2} s ({:.0} files/s; {mb:.1} MiB read, {:.1} MiB/s)",
         s.files,
         secs,
-        s.files as f64 / secs
+        s.files as f64 / secs,
+        mb / secs
     )?;
     writeln!(
         out,
