@@ -37,7 +37,7 @@ measure() { # label, store, command...
   shift 2
   local files bytes
   files=$(find "$store" -type f -path '*/artifacts/*' | wc -l)
-  bytes=$(find "$store" -type f -path '*/artifacts/*' -printf '%s\n' | awk '{s+=$1} END {print s}')
+  bytes=$(find "$store" -type f -path '*/artifacts/*' -printf '%s\n' | awk '{s+=$1} END {printf "%.0f", s}')
   local log=$WORK/time.log start end
   start=$(date +%s.%N)
   /usr/bin/time -v -o "$log" "$@" >/dev/null 2>&1 || true

@@ -91,6 +91,10 @@ pub struct Options {
     pub backup: Option<PathBuf>,
     /// Move files that cannot be sanitized here, with a manifest. Default: none.
     pub quarantine: Option<PathBuf>,
+    /// Keep the findings of every file in the returned report. With `false`, files that did
+    /// not fail are only counted (findings per rule included) and their findings reach only
+    /// the [`Progress`] callback, so memory does not grow with the store. Default: true.
+    pub keep_findings: bool,
 }
 
 impl Options {
@@ -106,6 +110,7 @@ impl Options {
             hidden: false,
             backup: None,
             quarantine: None,
+            keep_findings: true,
         }
     }
 }
@@ -193,7 +198,7 @@ pub struct BatchReport {
 }
 
 impl BatchReport {
-    fn add(&mut self, processed: Processed) {
+    fn add(&mut self, processed: Processed, keep_findings: bool) {
         if let Some(skip) = processed.skip {
             *self.skipped.entry(skip).or_default() += 1;
         }
@@ -205,7 +210,8 @@ impl BatchReport {
             *self.by_run.entry(run.clone()).or_default() += processed.result.findings.len();
         }
         let r = &processed.result;
-        if r.findings.is_empty() && !r.changed && r.error.is_none() {
+        let interesting = !r.findings.is_empty() || r.changed;
+        if r.error.is_none() && (!interesting || !keep_findings) {
             self.report.count_only(r);
         } else {
             self.report.push(processed.result);
@@ -734,7 +740,7 @@ pub fn run(
             collected
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .add(processed);
+                .add(processed, opts.keep_findings);
         });
     });
     let mut out = collected.into_inner().unwrap_or_else(|e| e.into_inner());

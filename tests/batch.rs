@@ -560,6 +560,21 @@ fn reports_are_the_same_whatever_the_jobs_and_sarif_names_the_run() {
     ]);
     assert_eq!(code(&one), 1);
     assert_eq!(text(&one.stdout), text(&two.stdout));
+    // Text output is streamed file by file, then the summary line; the same counts.
+    let text_out = run(&[&"check", &mlruns]);
+    assert_eq!(code(&text_out), 1);
+    let stdout = text(&text_out.stdout);
+    let doc: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap().len();
+    assert_eq!(stdout.lines().count(), findings + 1, "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.contains(&format!(
+            "{RUN}/artifacts/reports/eval.html (experiment {EXP}, run {RUN}): NB"
+        ))),
+        "{stdout}"
+    );
+    let last = stdout.lines().last().unwrap();
+    assert!(last.contains(&format!("{findings} finding(s)")), "{last}");
     let sarif = dir.path().join("r.sarif");
     let out = run(&[
         &"check",

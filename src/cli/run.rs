@@ -83,7 +83,7 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<Exit> {
     let mode = Mode::Sanitize {
         dry_run: args.safety.dry_run,
     };
-    let report = walk::run(input, mode, Some(&args.safety))?;
+    let report = walk::run(input, mode, Some(&args.safety), false, false)?;
     Ok(if report.has_errors() {
         Exit::Error
     } else {
@@ -95,10 +95,18 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Exit> {
     let mut input = args.input.clone();
     let stdin = input.paths.iter().any(|p| is_stdin(p));
     input.paths.retain(|p| !is_stdin(p));
+    // Text output is printed file by file; JSON and SARIF need every finding at the end.
+    let text = args.output_format == Format::Text;
     let mut report = if input.paths.is_empty() {
         Report::default()
     } else {
-        walk::run(&input, Mode::Check, None)?
+        walk::run(
+            &input,
+            Mode::Check,
+            None,
+            !text || stdin,
+            text && !input.quiet,
+        )?
     };
     if stdin {
         report.files.insert(0, check_stdin(&input));

@@ -62,6 +62,8 @@ struct CliProgress {
     bar: ProgressBar,
     mode: Mode,
     quiet: bool,
+    /// Print each file's findings to stdout as it is done (text output, findings not kept).
+    stream_findings: bool,
 }
 
 impl Progress for CliProgress {
@@ -94,12 +96,25 @@ impl Progress for CliProgress {
                 let _ = writeln!(io::stderr(), "{line}");
             });
         }
+        if self.stream_findings && !file.findings.is_empty() {
+            self.bar.suspend(|| {
+                let _ = nbsanitize::report::text::write_file(file, &mut io::stdout().lock());
+            });
+        }
     }
 }
 
 /// Runs a batch over `input.paths` and prints progress, per-file lines and, for more than one
-/// file, the summary table on stderr.
-pub fn run(input: &InputArgs, mode: Mode, safety: Option<&SafetyArgs>) -> anyhow::Result<Report> {
+/// file, the summary table on stderr. Unless `keep_findings` (or `--report`), findings are not
+/// kept in the returned report (memory stays flat on large stores); with `stream_findings`
+/// they are printed to stdout, as text, as files are done.
+pub fn run(
+    input: &InputArgs,
+    mode: Mode,
+    safety: Option<&SafetyArgs>,
+    keep_findings: bool,
+    stream_findings: bool,
+) -> anyhow::Result<Report> {
     let walk = &input.walk;
     let mut opts = batch::Options::new(mode);
     opts.policy = nbsanitize::Policy::from_preset(input.policy);
@@ -108,6 +123,7 @@ pub fn run(input: &InputArgs, mode: Mode, safety: Option<&SafetyArgs>) -> anyhow
     opts.jobs = walk.jobs;
     opts.no_ignore = walk.no_ignore;
     opts.hidden = walk.hidden;
+    opts.keep_findings = keep_findings || walk.report.is_some();
     if let Some(safety) = safety {
         opts.backup = safety.backup.clone();
         opts.quarantine = safety.quarantine.clone();
@@ -127,6 +143,7 @@ pub fn run(input: &InputArgs, mode: Mode, safety: Option<&SafetyArgs>) -> anyhow
         bar,
         mode,
         quiet: input.quiet,
+        stream_findings: stream_findings && !opts.keep_findings,
     };
     let started = Instant::now();
     let result = batch::run(&input.paths, &opts, &progress)?;
