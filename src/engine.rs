@@ -34,7 +34,38 @@ impl Outcome {
     }
 }
 
-/// Sanitizes one input. `kind` overrides detection; `name` helps it (extension tie-breaks).
+/// Sanitizes one artifact held in memory: the public, file-system-free entry point that every
+/// front end (the CLI, the batch runner, the watcher, the Python binding) ends in.
+///
+/// - `bytes`: the whole artifact (notebook, HTML, SVG, Markdown or GeoJSON), UTF-8, optionally
+///   with a BOM (kept).
+/// - `kind`: overrides detection; `None` detects by content ([`artifact::detect`]).
+/// - `name`: the file name or path, only used as a tie-breaker (`.md` means Markdown); nothing is
+///   read from it.
+/// - `policy`: build it once and share it; [`Policy`] is `Send + Sync`, so one value serves
+///   every thread.
+///
+/// Returns an [`Outcome`]: the findings, and `output: Some(bytes)` only when something changed
+/// (a clean artifact comes back as `None`, so callers keep the original bytes exactly). The
+/// function is pure and deterministic: same bytes and policy, same result, whatever the thread
+/// or machine, which is what a distributed job (Spark, Ray) needs.
+///
+/// # Errors
+/// [`Error::Empty`], [`Error::NotText`] (binary), [`Error::InvalidJson`],
+/// [`Error::InvalidSchema`] (JSON that is neither a notebook nor GeoJSON, or a malformed
+/// notebook), [`Error::UnsupportedNbformat`]. The caller must then leave the artifact as it was.
+///
+/// ```
+/// use nbsanitize::{engine, Kind, Policy};
+/// let policy = Policy::default();
+/// let clean = engine::sanitize_bytes(b"<p>ok</p>", None, None, &policy).unwrap();
+/// assert!(clean.output.is_none() && clean.findings.is_empty());
+/// let geo = br#"{"type": "Feature", "properties": {"popupContent": "<img src=x onerror=alert(1)>"}}"#;
+/// let out = engine::sanitize_bytes(geo, None, None, &policy).unwrap();
+/// assert_eq!(out.kind, Kind::GeoJson);
+/// assert!(!String::from_utf8(out.output.unwrap()).unwrap().contains("onerror"));
+/// assert!(engine::sanitize_bytes(b"\x89PNG\0", None, None, &policy).is_err());
+/// ```
 pub fn sanitize_bytes(
     bytes: &[u8],
     kind: Option<Kind>,

@@ -21,6 +21,7 @@ The library never prints; the `nbsanitize` binary is a thin layer over it. */
 #![warn(missing_docs)]
 
 pub mod artifact;
+pub mod batch;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
@@ -28,11 +29,14 @@ pub mod error;
 pub mod fsio;
 pub mod git;
 pub mod mime;
+pub mod mlflow;
 pub mod notebook;
 pub mod policy;
+pub mod quarantine;
 pub mod report;
 pub mod rules;
 pub mod sanitize;
+pub mod watch;
 
 pub use artifact::Kind;
 pub use diagnostic::{Action, Finding, Location, Severity};

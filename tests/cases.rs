@@ -58,6 +58,7 @@ fn every_case_has_exactly_its_expected_findings() {
             changed: outcome.changed(),
             error: None,
             skipped: false,
+            mlflow: None,
         });
         let mut text = Vec::new();
         report.write(Format::Text, &mut text).unwrap();

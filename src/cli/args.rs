@@ -20,6 +20,8 @@ pub enum Command {
     Sanitize(SanitizeArgs),
     /// Report findings without changing anything; exit 1 when there are any.
     Check(CheckArgs),
+    /// Watch folders: sweep them, then sanitize files in place as they appear or change.
+    Watch(super::watch::WatchArgs),
     /// Print the documentation of a rule (e.g. `nbsanitize rule NB101`), or list all rules.
     Rule(RuleArgs),
     /// Strip outputs, counts and volatile metadata like nbstripout (same flags, same bytes).
@@ -56,6 +58,8 @@ pub struct InputArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub walk: super::walk::WalkArgs,
 }
 
 #[derive(Debug, Args)]
@@ -65,6 +69,8 @@ pub struct SanitizeArgs {
     /// Rewrite files in place (atomically, keeping permissions) instead of writing to stdout.
     #[arg(short = 'i', long = "in-place")]
     pub in_place: bool,
+    #[command(flatten)]
+    pub safety: super::walk::SafetyArgs,
 }
 
 #[derive(Debug, Args)]

@@ -2,11 +2,12 @@
 
 mod args;
 mod filter;
-mod inputs;
 mod install;
 mod rule;
 mod run;
 mod strip;
+mod walk;
+mod watch;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -35,6 +36,7 @@ pub fn main() -> ExitCode {
         Command::Install(args) => install::install(args),
         Command::Uninstall(args) => install::uninstall(args),
         Command::Status(args) => install::status(args),
+        Command::Watch(args) => watch::run(args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

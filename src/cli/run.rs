@@ -1,14 +1,16 @@
-//! `sanitize` and `check`.
+//! `sanitize` and `check`: standard input and one file to stdout here, everything else through
+//! the library's batch runner (`super::walk`).
 
 use std::io::{self, Write};
 
 use anyhow::{Context, bail};
+use nbsanitize::batch::Mode;
 use nbsanitize::report::{FileResult, Format, Report};
-use nbsanitize::{Error, Outcome, Policy, config, engine, fsio};
+use nbsanitize::{Error, Policy, config, engine, fsio};
 
 use super::Exit;
 use super::args::{CheckArgs, InputArgs, SanitizeArgs};
-use super::inputs::{self, Input};
+use super::walk;
 
 /// The policy from `--policy`, `--config` or the discovered configuration file; on error the
 /// one-line message, with the file it came from.
@@ -29,137 +31,88 @@ fn policy_of(args: &InputArgs) -> Result<Policy, String> {
     options.policy_builder(args.policy).build().map_err(in_file)
 }
 
-fn read(input: &Input, max_size: u64) -> Result<Vec<u8>, Error> {
-    match input {
-        Input::Stdin => fsio::read_all_limited(io::stdin().lock(), max_size),
-        Input::File { path, .. } => fsio::read_limited(path, max_size),
+/// [`policy_of`], or the exit code for a bad configuration (after printing why).
+fn policy_or_exit(args: &InputArgs) -> Result<Policy, Exit> {
+    policy_of(args).map_err(|message| {
+        let _ = writeln!(io::stderr(), "nbsanitize: {message}");
+        Exit::Config
+    })
+}
+
+fn is_stdin(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Sanitizes standard input or one file, writing the result (or the input unchanged) to stdout.
+fn sanitize_to_stdout(args: &InputArgs, policy: &Policy) -> anyhow::Result<Exit> {
+    let path = &args.paths[0];
+    let bytes = if is_stdin(path) {
+        fsio::read_all_limited(io::stdin().lock(), args.max_size)
+    } else {
+        fsio::read_limited(path, args.max_size)
     }
+    .with_context(|| path.display().to_string())?;
+    let name = (!is_stdin(path)).then_some(path.as_path());
+    let outcome = engine::sanitize_bytes(&bytes, args.format, name, policy)
+        .with_context(|| path.display().to_string())?;
+    let out = outcome.output.as_deref().unwrap_or(&bytes);
+    io::stdout()
+        .lock()
+        .write_all(out)
+        .context("writing to stdout")?;
+    Ok(Exit::Ok)
 }
 
-fn process(input: &Input, args: &InputArgs, policy: &Policy) -> Result<(Vec<u8>, Outcome), Error> {
-    let bytes = read(input, args.max_size)?;
-    let outcome = engine::sanitize_bytes(&bytes, args.format, input.path(), policy)?;
-    Ok((bytes, outcome))
-}
-
-fn error_line(path: &str, err: &dyn std::fmt::Display) {
-    let _ = writeln!(io::stderr(), "nbsanitize: {path}: {err}");
-}
-
-/// Runs `f` over every input, collecting a report. Errors are printed as they happen.
-fn for_each_input(
-    args: &InputArgs,
-    policy: &Policy,
-    mut f: impl FnMut(&Input, Vec<u8>, Outcome) -> anyhow::Result<bool>,
-) -> Report {
-    let mut report = Report::default();
-    for item in inputs::expand(&args.paths) {
-        let input = match item {
-            Ok(input) => input,
-            Err((path, err)) => {
-                error_line(&path, &err);
-                report.push(FileResult {
-                    path,
-                    findings: vec![],
-                    changed: false,
-                    error: Some(err),
-                    skipped: false,
-                });
-                continue;
-            }
-        };
-        let path = input.display();
-        match process(&input, args, policy) {
-            Ok((bytes, outcome)) => {
-                let findings = outcome.findings.clone();
-                match f(&input, bytes, outcome) {
-                    Ok(changed) => report.push(FileResult {
-                        path,
-                        findings,
-                        changed,
-                        error: None,
-                        skipped: false,
-                    }),
-                    Err(err) => {
-                        error_line(&path, &format!("{err:#}"));
-                        report.push(FileResult {
-                            path,
-                            findings,
-                            changed: false,
-                            error: Some(format!("{err:#}")),
-                            skipped: false,
-                        });
-                    }
-                }
-            }
-            Err(err) => {
-                let explicit = matches!(input, Input::Stdin | Input::File { explicit: true, .. });
-                let skippable = matches!(err, Error::NotText(_) | Error::Empty);
-                if !explicit && skippable {
-                    report.push(FileResult {
-                        path,
-                        findings: vec![],
-                        changed: false,
-                        error: None,
-                        skipped: true,
-                    });
-                } else {
-                    error_line(&path, &err);
-                    report.push(FileResult {
-                        path,
-                        findings: vec![],
-                        changed: false,
-                        error: Some(err.to_string()),
-                        skipped: false,
-                    });
-                }
-            }
+/// Checks standard input.
+fn check_stdin(args: &InputArgs, policy: &Policy) -> FileResult {
+    let outcome = fsio::read_all_limited(io::stdin().lock(), args.max_size)
+        .and_then(|bytes| engine::sanitize_bytes(&bytes, args.format, None, policy));
+    let (findings, changed, error) = match outcome {
+        Ok(outcome) => {
+            let changed = outcome.changed();
+            (outcome.findings, changed, None)
         }
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "nbsanitize: -: {err}");
+            (Vec::new(), false, Some(err.to_string()))
+        }
+    };
+    FileResult {
+        path: "-".into(),
+        findings,
+        changed,
+        error,
+        skipped: false,
+        mlflow: None,
     }
-    report
 }
 
 pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<Exit> {
-    let many = args.input.paths.len() > 1 || args.input.paths.iter().any(|p| p.is_dir());
-    if many && !args.in_place {
-        bail!(
-            "several inputs: use -i/--in-place to rewrite them, or give one file to write it to stdout"
-        );
+    let input = &args.input;
+    let policy = match policy_or_exit(input) {
+        Ok(policy) => policy,
+        Err(exit) => return Ok(exit),
+    };
+    let batch = args.in_place || args.safety.dry_run;
+    if !batch {
+        let many = input.paths.len() > 1 || input.paths.iter().any(|p| p.is_dir());
+        if many {
+            bail!(
+                "several inputs: use -i/--in-place to rewrite them, or give one file to write it to stdout"
+            );
+        }
+        if args.safety.backup.is_some() || args.safety.quarantine.is_some() {
+            bail!("--backup and --quarantine need -i/--in-place");
+        }
+        return sanitize_to_stdout(input, &policy);
     }
-    if args.in_place && args.input.paths.iter().any(|p| p.as_os_str() == "-") {
+    if input.paths.iter().any(|p| is_stdin(p)) {
         bail!("-i/--in-place cannot rewrite standard input");
     }
-    let policy = match policy_of(&args.input) {
-        Ok(policy) => policy,
-        Err(message) => {
-            let _ = writeln!(io::stderr(), "nbsanitize: {message}");
-            return Ok(Exit::Config);
-        }
+    let mode = Mode::Sanitize {
+        dry_run: args.safety.dry_run,
     };
-    let report = for_each_input(&args.input, &policy, |input, bytes, outcome| {
-        let Some(new) = outcome.output else {
-            if !args.in_place {
-                io::stdout()
-                    .lock()
-                    .write_all(&bytes)
-                    .context("writing to stdout")?;
-            }
-            return Ok(false);
-        };
-        match input {
-            Input::File { path, .. } if args.in_place => {
-                fsio::write_atomic(path, &new).with_context(|| "writing the sanitized file")?;
-            }
-            _ => io::stdout()
-                .lock()
-                .write_all(&new)
-                .context("writing to stdout")?,
-        }
-        Ok(true)
-    });
-    if !args.input.quiet && args.in_place && report.has_findings() {
-        report.write(Format::Text, &mut io::stderr().lock())?;
-    }
+    let report = walk::run(input, &policy, mode, Some(&args.safety), false, false)?;
     Ok(if report.has_errors() {
         Exit::Error
     } else {
@@ -168,15 +121,34 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<Exit> {
 }
 
 pub fn check(args: CheckArgs) -> anyhow::Result<Exit> {
-    let policy = match policy_of(&args.input) {
+    let mut input = args.input.clone();
+    let policy = match policy_or_exit(&input) {
         Ok(policy) => policy,
-        Err(message) => {
-            let _ = writeln!(io::stderr(), "nbsanitize: {message}");
-            return Ok(Exit::Config);
-        }
+        Err(exit) => return Ok(exit),
     };
-    let report = for_each_input(&args.input, &policy, |_, _, outcome| Ok(outcome.changed()));
-    if !(args.input.quiet && args.output_format == Format::Text) {
+    let stdin = input.paths.iter().any(|p| is_stdin(p));
+    input.paths.retain(|p| !is_stdin(p));
+    // Text output is printed file by file; JSON and SARIF need every finding at the end.
+    let text = args.output_format == Format::Text;
+    let mut report = if input.paths.is_empty() {
+        Report::default()
+    } else {
+        walk::run(
+            &input,
+            &policy,
+            Mode::Check,
+            None,
+            !text || stdin,
+            text && !input.quiet,
+        )?
+    };
+    if stdin {
+        report.files.insert(0, check_stdin(&input, &policy));
+        if let Some(path) = &input.walk.report {
+            walk::write_report(&report, input.walk.report_format, path)?;
+        }
+    }
+    if !(input.quiet && args.output_format == Format::Text) {
         report.write(args.output_format, &mut io::stdout().lock())?;
     }
     Ok(if report.has_errors() {

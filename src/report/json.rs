@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Report, Summary};
 use crate::diagnostic::{Action, Location, Severity};
+use crate::mlflow::RunRef;
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
@@ -16,12 +17,16 @@ struct JsonFinding<'a> {
     message: &'a str,
     location: &'a Location,
     action: Action,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mlflow: Option<&'a RunRef>,
 }
 
 #[derive(Serialize)]
 struct JsonError<'a> {
     path: &'a str,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mlflow: Option<&'a RunRef>,
 }
 
 #[derive(Serialize)]
@@ -47,6 +52,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     message: &f.message,
                     location: &f.location,
                     action: f.action,
+                    mlflow: file.mlflow.as_ref(),
                 })
             })
             .collect(),
@@ -57,6 +63,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 f.error.as_deref().map(|message| JsonError {
                     path: &f.path,
                     message,
+                    mlflow: f.mlflow.as_ref(),
                 })
             })
             .collect(),

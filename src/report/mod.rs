@@ -37,6 +37,8 @@ pub struct FileResult {
     pub error: Option<String>,
     /// Skipped (binary or unknown kind) rather than processed.
     pub skipped: bool,
+    /// The MLflow experiment and run, for a run artifact.
+    pub mlflow: Option<crate::mlflow::RunRef>,
 }
 
 /// Counts over a whole run.
@@ -63,6 +65,9 @@ pub struct Summary {
 pub struct Report {
     /// Per-file results, in the order they were added.
     pub files: Vec<FileResult>,
+    /// Counts of files not kept in `files` (a batch run keeps only files with findings,
+    /// changes or errors, so memory does not grow with clean files); added by [`Report::summary`].
+    pub uncounted: Summary,
 }
 
 impl Report {
@@ -71,31 +76,29 @@ impl Report {
         self.files.push(result);
     }
 
+    /// Counts a file (its findings by rule too) without keeping it, so a long run's memory
+    /// does not grow with its files.
+    pub fn count_only(&mut self, result: &FileResult) {
+        count(&mut self.uncounted, result);
+    }
+
     /// Counts.
     pub fn summary(&self) -> Summary {
-        let mut s = Summary::default();
+        let mut s = self.uncounted.clone();
         for file in &self.files {
-            s.files += 1;
-            s.files_with_findings += usize::from(!file.findings.is_empty());
-            s.files_changed += usize::from(file.changed);
-            s.files_skipped += usize::from(file.skipped);
-            s.files_failed += usize::from(file.error.is_some());
-            s.findings += file.findings.len();
-            for f in &file.findings {
-                *s.by_rule.entry(f.rule.code.to_owned()).or_default() += 1;
-            }
+            count(&mut s, file);
         }
         s
     }
 
     /// Whether any finding was reported.
     pub fn has_findings(&self) -> bool {
-        self.files.iter().any(|f| !f.findings.is_empty())
+        self.uncounted.findings > 0 || self.files.iter().any(|f| !f.findings.is_empty())
     }
 
     /// Whether any file failed.
     pub fn has_errors(&self) -> bool {
-        self.files.iter().any(|f| f.error.is_some())
+        self.uncounted.files_failed > 0 || self.files.iter().any(|f| f.error.is_some())
     }
 
     /// Writes the report in `format`.
@@ -105,5 +108,17 @@ impl Report {
             Format::Json => json::write(self, out),
             Format::Sarif => sarif::write(self, out),
         }
+    }
+}
+
+fn count(s: &mut Summary, file: &FileResult) {
+    s.files += 1;
+    s.files_with_findings += usize::from(!file.findings.is_empty());
+    s.files_changed += usize::from(file.changed);
+    s.files_skipped += usize::from(file.skipped);
+    s.files_failed += usize::from(file.error.is_some());
+    s.findings += file.findings.len();
+    for f in &file.findings {
+        *s.by_rule.entry(f.rule.code.to_owned()).or_default() += 1;
     }
 }

@@ -69,6 +69,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "action".to_owned(),
                 serde_json::Value::from(f.action.as_str()),
             );
+            if let Some(run) = &file.mlflow {
+                props.insert(
+                    "mlflow".to_owned(),
+                    serde_json::to_value(run).expect("run serializes"),
+                );
+            }
             props.insert(
                 "location".to_owned(),
                 serde_json::to_value(&f.location).expect("location serializes"),

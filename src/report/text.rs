@@ -2,23 +2,12 @@
 
 use std::io::{self, Write};
 
-use super::Report;
+use super::{FileResult, Report};
 
 /// One line per finding, then a one-line summary.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for file in &report.files {
-        for f in &file.findings {
-            let place = f.location.describe();
-            let sep = if place.is_empty() { "" } else { ": " };
-            writeln!(
-                out,
-                "{}{sep}{place}: {} [{}] {}",
-                file.path,
-                f.rule.code,
-                f.action.as_str(),
-                f.message
-            )?;
-        }
+        write_file(file, out)?;
     }
     let s = report.summary();
     let rules: Vec<String> = s
@@ -38,4 +27,26 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         if rules.is_empty() { "" } else { ": " },
         rules.join(", ")
     )
+}
+
+/// The lines of one file's findings (for callers that print files as they are done).
+pub fn write_file(file: &FileResult, out: &mut dyn Write) -> io::Result<()> {
+    let run = file
+        .mlflow
+        .as_ref()
+        .map(|r| format!(" ({})", r.describe()))
+        .unwrap_or_default();
+    for f in &file.findings {
+        let place = f.location.describe();
+        let sep = if place.is_empty() { "" } else { ": " };
+        writeln!(
+            out,
+            "{}{run}{sep}{place}: {} [{}] {}",
+            file.path,
+            f.rule.code,
+            f.action.as_str(),
+            f.message
+        )?;
+    }
+    Ok(())
 }
