@@ -26,6 +26,7 @@ pub mod engine;
 pub mod error;
 pub mod fsio;
 pub mod mime;
+pub mod model;
 pub mod notebook;
 pub mod policy;
 pub mod report;

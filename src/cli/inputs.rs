@@ -44,7 +44,8 @@ pub fn expand(paths: &[PathBuf]) -> Vec<Result<Input, (String, String)>> {
                         let wanted = p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
                             TREE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
                         });
-                        if wanted {
+                        // Model files are found by content, whatever their name.
+                        if wanted || nbsanitize::model::sniff_path(&p) {
                             out.push(Ok(Input::File {
                                 path: p,
                                 explicit: false,

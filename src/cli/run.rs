@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use anyhow::{Context, bail};
 use nbsanitize::report::{FileResult, Format, Report};
-use nbsanitize::{Error, Outcome, Policy, engine, fsio};
+use nbsanitize::{Error, Kind, Outcome, Policy, engine, fsio, model};
 
 use super::Exit;
 use super::args::{CheckArgs, InputArgs, SanitizeArgs};
@@ -146,7 +146,23 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<Exit> {
 }
 
 pub fn check(args: CheckArgs) -> anyhow::Result<Exit> {
-    let report = for_each_input(&args.input, |_, _, outcome| Ok(outcome.changed()));
+    let report = for_each_input(&args.input, |input, _, outcome| {
+        if let (Some(dir), Input::File { path, .. }) = (&args.quarantine, input) {
+            if outcome.kind == Kind::Model && !outcome.findings.is_empty() {
+                let to = model::quarantine::quarantine(path, dir, &outcome.findings)
+                    .context("moving the file to quarantine")?;
+                if !args.input.quiet {
+                    let _ = writeln!(
+                        io::stderr(),
+                        "nbsanitize: {}: quarantined to {}",
+                        path.display(),
+                        to.display()
+                    );
+                }
+            }
+        }
+        Ok(outcome.changed())
+    });
     if !(args.input.quiet && args.output_format == Format::Text) {
         report.write(args.output_format, &mut io::stdout().lock())?;
     }
