@@ -161,12 +161,61 @@ class LogisticRegression:
         self._sklearn_version = "1.5.0"
 
 
+class NumpyArrayWrapper:
+    """joblib.numpy_pickle.NumpyArrayWrapper: pickled by NEWOBJ + BUILD of its __dict__."""
+
+    def __init__(self, subclass, shape, order, dtype, allow_mmap=False,
+                 numpy_array_alignment_bytes=16):
+        self.subclass = subclass
+        self.shape = shape
+        self.order = order
+        self.dtype = dtype
+        self.allow_mmap = allow_mmap
+        self.numpy_array_alignment_bytes = numpy_array_alignment_bytes
+
+
+class JoblibPickler(pickle._Pickler):
+    """What joblib.dump writes: arrays as a wrapper, then their bytes inline in the stream
+    (after a padding byte and 0xff padding to 16-byte alignment), object arrays as a nested
+    protocol 2 pickle."""
+
+    def __init__(self, fp, align=True):
+        super().__init__(fp, protocol=4)
+        self.file_handle = fp
+        self.align = align
+
+    def save(self, obj, save_persistent_id=True):
+        if isinstance(obj, ndarray):
+            wrapper = NumpyArrayWrapper(ndarray, obj.shape, "C", obj.dt,
+                                        numpy_array_alignment_bytes=16 if self.align else None)
+            pickle._Pickler.save(self, wrapper)
+            self.framer.commit_frame(force=True)
+            fh = self.file_handle
+            if obj.dt.code.startswith("O"):
+                pickle.dump(obj.raw, fh, protocol=2)
+                return
+            if self.align:
+                pad = 16 - ((fh.tell() + 1) % 16)
+                fh.write(bytes([pad]) + b"\xff" * pad)
+            fh.write(obj.raw)
+            return
+        return pickle._Pickler.save(self, obj, save_persistent_id)
+
+
+def joblib_dump(obj, align=True):
+    buf = io.BytesIO()
+    JoblibPickler(buf, align).dump(obj)
+    return buf.getvalue()
+
+
 def install_stand_ins():
     module("torch", FloatStorage=FloatStorage)
     module("torch._utils", _rebuild_tensor_v2=_rebuild_tensor_v2)
     module("numpy", ndarray=ndarray, dtype=dtype)
     module("numpy.core")
     module("numpy.core.multiarray", _reconstruct=_reconstruct)
+    module("joblib")
+    module("joblib.numpy_pickle", NumpyArrayWrapper=NumpyArrayWrapper)
     module("sklearn")
     module("sklearn.linear_model")
     module("sklearn.linear_model._logistic", LogisticRegression=LogisticRegression)
@@ -196,17 +245,24 @@ def state_dict():
     return sd, [w, b]
 
 
+def zwrite(z, name, data):
+    """A member with a fixed date, so the corpus is reproducible."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = z.compression
+    z.writestr(info, data)
+
+
 def torch_zip(data_pkl, storages, extra=()):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("archive/data.pkl", data_pkl)
-        z.writestr("archive/byteorder", "little")
+        zwrite(z, "archive/data.pkl", data_pkl)
+        zwrite(z, "archive/byteorder", "little")
         for s in storages:
-            z.writestr(f"archive/data/{s.key}", s.data)
+            zwrite(z, f"archive/data/{s.key}", s.data)
         for name, data in extra:
-            z.writestr(name, data)
-        z.writestr("archive/version", "3\n")
-        z.writestr("archive/.data/serialization_id", "1234567890")
+            zwrite(z, name, data)
+        zwrite(z, "archive/version", "3\n")
+        zwrite(z, "archive/.data/serialization_id", "1234567890")
     return buf.getvalue()
 
 
@@ -359,7 +415,7 @@ def main():
     write("notes.txt", OS_SYSTEM_P0, [("NB701", "os.system", None)],
           "a pickle named .txt")
     evil2 = pickle.dumps(Evil(os.system, "id"), protocol=2)
-    write("model.pkl.gz", gzip.compress(evil2), [("NB701", "posix.system", None)],
+    write("model.pkl.gz", gzip.compress(mtime=0, data=evil2), [("NB701", "posix.system", None)],
           "gzip-wrapped pickle")
     write("model.joblib.bz2", bz2.compress(evil2), [("NB701", "posix.system", None)],
           "bzip2-wrapped pickle")
@@ -398,6 +454,15 @@ def main():
     write("legacy_evil.pt", legacy_torch(torch_pickle(evil_sd), storages),
           [("NB701", "posix.system", None)], "legacy torch stream with a malicious object")
 
+    hidden = OS_SYSTEM_P0
+    write("joblib_hidden_in_array.joblib",
+          joblib_dump({"w": ndarray((1,), "S%d" % len(hidden), hidden)}, align=False),
+          [("NB701", "os.system", None)],
+          "joblib array bytes that a plain pickle.load reads as opcodes")
+    write("joblib_object_array.joblib",
+          joblib_dump({"w": ndarray((1,), "O8", [Evil(os.system, "id")])}),
+          [("NB701", "posix.system", None)], "joblib object array: a nested pickle")
+
     # ------------------------------------------------------------ benign
     data = {
         "a": [1, 2.5, "x", None, True, False],
@@ -433,18 +498,24 @@ def main():
           ".npy of float64 whose data looks like a pickle (never parsed)")
     npz = io.BytesIO()
     with zipfile.ZipFile(npz, "w", zipfile.ZIP_DEFLATED) as z2:
-        z2.writestr("a.npy", npy("<f8", (1,), struct.pack("<d", 1.5)))
-        z2.writestr("b.npy", npy("<i8", (2,), struct.pack("<2q", 1, 2)))
+        zwrite(z2, "a.npy", npy("<f8", (1,), struct.pack("<d", 1.5)))
+        zwrite(z2, "b.npy", npy("<i8", (2,), struct.pack("<2q", 1, 2)))
     write("arrays.npz", npz.getvalue(), [], ".npz of plain arrays")
     write("sklearn_model.pkl", pickle.dumps(LogisticRegression(), protocol=4), [],
           "sklearn-like estimator with numpy arrays")
-    write("sklearn_model.joblib.gz", gzip.compress(pickle.dumps(LogisticRegression(), 3)), [],
+    write("sklearn_model.joblib.gz", gzip.compress(mtime=0, data=pickle.dumps(LogisticRegression(), 3)), [],
           "gzip-wrapped estimator")
+    est = LogisticRegression()
+    est.vocab_ = ndarray((2,), "S16", b"cos\nsystem\n(S'x".ljust(16) + b"N.".ljust(16))
+    est.names_ = ndarray((2,), "O8", ["a", "b"])
+    est.labels_ = ndarray((2,), "U3", "abcdef".encode("utf-32-le"))
+    write("sklearn_model.joblib", joblib_dump(est), [],
+          "joblib dump: inline arrays (one whose bytes look like opcodes), object array")
     keras = io.BytesIO()
     with zipfile.ZipFile(keras, "w", zipfile.ZIP_DEFLATED) as z3:
-        z3.writestr("metadata.json", json.dumps({"keras_version": "3.3.3"}))
-        z3.writestr("config.json", json.dumps({"class_name": "Sequential", "config": {}}))
-        z3.writestr("model.weights.h5", b"\x89HDF\r\n\x1a\n" + bytes(range(256)))
+        zwrite(z3, "metadata.json", json.dumps({"keras_version": "3.3.3"}))
+        zwrite(z3, "config.json", json.dumps({"class_name": "Sequential", "config": {}}))
+        zwrite(z3, "model.weights.h5", b"\x89HDF\r\n\x1a\n" + bytes(range(256)))
     write("model.keras", keras.getvalue(), [], ".keras zip without pickles")
 
     with open(os.path.join(HERE, "expected.json"), "w") as f:

@@ -240,9 +240,25 @@ impl Scanner<'_> {
     }
 
     fn pickle(&mut self, bytes: &[u8], member: Option<&str>, expected: bool) {
-        let scan =
-            pickle::walk_with_extensions(bytes, self.policy.limits(), self.policy.extensions());
-        for imp in &scan.imports {
+        let (limits, ext) = (self.policy.limits(), self.policy.extensions());
+        let scan = pickle::walk_with(bytes, limits, ext, true);
+        let mut imports = scan.imports.clone();
+        if scan.joblib_arrays > 0 {
+            // Read as joblib does, raw array bytes were skipped; a plain `pickle.load` reads
+            // them as opcodes. Imports only that view sees are reported too (when their names
+            // are identifiers: array data that happens to parse yields garbage names, which
+            // Python cannot import).
+            let plain = pickle::walk_with(bytes, limits, ext, false);
+            for imp in plain.imports {
+                let known = imports
+                    .iter()
+                    .any(|i| i.module == imp.module && i.name == imp.name);
+                if !known && is_dotted_identifier(&imp.module) && is_dotted_identifier(&imp.name) {
+                    imports.push(imp);
+                }
+            }
+        }
+        for imp in &imports {
             let rule = match self.policy.judge(&imp.module, &imp.name) {
                 Verdict::Allowed => continue,
                 Verdict::Dangerous => &r::DANGEROUS_IMPORT,
@@ -282,6 +298,18 @@ impl Scanner<'_> {
             Some(pickle::WalkError::Malformed { .. }) | None => {}
         }
     }
+}
+
+/// `a.b_c.D`: what Python can import and look up.
+fn is_dotted_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+                && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+        })
 }
 
 #[cfg(test)]

@@ -12,7 +12,10 @@ not start like a pickle (a legacy PyTorch file's tensor data) end the walk quiet
 
 Memory is bounded by [`Limits`]: strings longer than [`Limits::max_string`] are not copied
 (they only count as "a long string"), the stack, the mark stack and the memo have a maximum
-size, and the number of opcodes is capped.
+size, and the number of opcodes is capped. An entry costs at most about 56 bytes plus its
+string, and each retained string was at least that many bytes of input, so with the defaults
+the walker needs at most about 200 MB on any input of up to 256 MiB, and a few kilobytes on
+ordinary model files (their stack stays shallow). The input is never copied.
 
 ```
 use nbsanitize::model::pickle::{walk, Limits};
@@ -25,17 +28,19 @@ assert!(scan.error.is_none());
 
 use std::collections::HashMap;
 use std::fmt;
+use std::rc::Rc;
 
 /// Bounds that keep hostile input from exhausting time or memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Opcodes walked over all pickles of one stream. Default: 50,000,000.
+    /// Opcodes walked over all pickles of one stream. Default: 100,000,000.
     pub max_ops: u64,
-    /// Memo entries. Default: 1,000,000.
+    /// Memo entries. Default: 2,000,000.
     pub max_memo: usize,
-    /// Stack plus mark-stack depth. Default: 1,000,000.
+    /// Stack plus mark-stack depth. Default: 100,000.
     pub max_stack: usize,
-    /// Longest string kept for resolving names; longer ones are skipped over. Default: 1,024.
+    /// Longest string kept for resolving names; longer ones are skipped over (and are not
+    /// names a `STACK_GLOBAL` can resolve). Default: 256.
     pub max_string: usize,
     /// Pickles read from one stream. Default: 10,000.
     pub max_pickles: usize,
@@ -46,10 +51,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_ops: 50_000_000,
-            max_memo: 1_000_000,
-            max_stack: 1_000_000,
-            max_string: 1024,
+            max_ops: 100_000_000,
+            max_memo: 2_000_000,
+            max_stack: 100_000,
+            max_string: 256,
             max_pickles: 10_000,
             max_imports: 10_000,
         }
@@ -218,6 +223,8 @@ pub struct Scan {
     pub end: usize,
     /// Why the walk stopped early, if it did.
     pub error: Option<WalkError>,
+    /// joblib array wrappers whose inline data was skipped.
+    pub joblib_arrays: usize,
 }
 
 impl Scan {
@@ -231,14 +238,24 @@ impl Scan {
 /// An abstract value on the stack or in the memo.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Val {
-    /// A Python `str` short enough to be a name.
-    Str(Box<str>),
+    /// A Python `str` short enough to be a name (shared, so memo and `DUP` copies are free).
+    Str(Rc<str>),
     /// A `str` longer than `max_string`.
     LongStr,
     /// `bytes`, `bytearray` or a buffer.
     Bytes,
     /// An imported callable: index into `imports`.
     Global(u32),
+    /// A small integer (shapes, alignment).
+    Int(i64),
+    /// A short tuple of non-container values.
+    Tuple(Rc<[Val]>),
+    /// A dict built with `EMPTY_DICT` + `SETITEM(S)`, kept while small.
+    Dict(Rc<[(Val, Val)]>),
+    /// The result of `numpy.dtype(code, …)`.
+    Dtype(Rc<str>),
+    /// A `joblib.numpy_pickle.NumpyArrayWrapper` instance (raw array bytes follow its `BUILD`).
+    Wrapper,
     /// An import that could not be resolved (already reported).
     Unknown,
     /// Anything else (numbers, containers, results of calls).
@@ -253,6 +270,7 @@ impl Val {
             Val::Bytes => "bytes",
             Val::Global(_) => "imported object",
             Val::Unknown => "unresolved import",
+            Val::Int(_) | Val::Tuple(_) | Val::Dict(_) | Val::Dtype(_) | Val::Wrapper => "data",
             Val::Other => "computed value",
         }
     }
@@ -270,7 +288,21 @@ pub fn walk_with_extensions(
     limits: &Limits,
     extensions: &HashMap<u32, (String, String)>,
 ) -> Scan {
+    walk_with(data, limits, extensions, true)
+}
+
+/// Walks every pickle in `data`. With `joblib`, raw array bytes that joblib writes after the
+/// `BUILD` of a `NumpyArrayWrapper` are skipped (sized from the wrapper's shape and dtype) and
+/// object arrays are read as the nested pickle joblib writes; without it, the stream is read as
+/// a plain `pickle.load` would.
+pub fn walk_with(
+    data: &[u8],
+    limits: &Limits,
+    extensions: &HashMap<u32, (String, String)>,
+    joblib: bool,
+) -> Scan {
     let mut w = Walker {
+        joblib,
         extensions,
         data,
         pos: 0,
@@ -300,6 +332,7 @@ pub fn sniff(data: &[u8], truncated: bool) -> bool {
     };
     let none = HashMap::new();
     let mut w = Walker {
+        joblib: true,
         extensions: &none,
         data,
         pos: 0,
@@ -329,6 +362,8 @@ pub fn sniff(data: &[u8], truncated: bool) -> bool {
 const TRUNCATED: &str = "unexpected end of data";
 
 struct Walker<'a> {
+    /// Follow joblib's inline array data (see [`walk_with`]).
+    joblib: bool,
     extensions: &'a HashMap<u32, (String, String)>,
     data: &'a [u8],
     pos: usize,
@@ -475,7 +510,7 @@ impl<'a> Walker<'a> {
             return Val::LongStr;
         }
         match std::str::from_utf8(bytes) {
-            Ok(s) => Val::Str(s.into()),
+            Ok(s) => Val::Str(Rc::from(s)),
             Err(_) => Val::Other,
         }
     }
@@ -545,6 +580,82 @@ impl<'a> Walker<'a> {
             let target = self.scan.imports[*i as usize].qualified();
             self.unresolved(Unresolved::Mutation { opcode, target }, at)?;
         }
+        Ok(())
+    }
+
+    /// What a call of `callee` leaves on the stack: a dtype or a joblib wrapper when that is
+    /// what it builds, otherwise an opaque value.
+    fn result_of(&self, callee: &Val, args: Option<&Val>) -> Val {
+        let Val::Global(i) = callee else {
+            return Val::Other;
+        };
+        let imp = &self.scan.imports[*i as usize];
+        if imp.name == "NumpyArrayWrapper" && imp.module.ends_with("joblib.numpy_pickle") {
+            return Val::Wrapper;
+        }
+        if imp.module == "numpy" && imp.name == "dtype" {
+            if let Some(Val::Tuple(t)) = args {
+                if let Some(Val::Str(code)) = t.first() {
+                    return Val::Dtype(Rc::from(&**code));
+                }
+            }
+        }
+        Val::Other
+    }
+
+    /// Skips the array data joblib writes after a `NumpyArrayWrapper`'s `BUILD`, or walks the
+    /// nested pickle of an object array.
+    fn joblib_array(&mut self, state: &Val, at: usize) -> Step<()> {
+        let Val::Dict(pairs) = state else {
+            return self.err(at, "joblib array wrapper without a state dict");
+        };
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| matches!(k, Val::Str(s) if &**s == key))
+                .map(|(_, v)| v.clone())
+        };
+        let Some(Val::Dtype(dtype)) = get("dtype") else {
+            return self.err(at, "joblib array wrapper without a dtype");
+        };
+        self.scan.joblib_arrays += 1;
+        if dtype.starts_with('O') {
+            // joblib calls pickle.load on the same file: a complete, separate pickle.
+            let saved = (
+                std::mem::take(&mut self.stack),
+                std::mem::take(&mut self.marks),
+                std::mem::take(&mut self.memo),
+            );
+            self.joblib = false;
+            let result = self.one_pickle();
+            self.joblib = true;
+            (self.stack, self.marks, self.memo) = saved;
+            return result;
+        }
+        let Some(itemsize) = itemsize(&dtype) else {
+            return self.err(at, format!("joblib array of unsized dtype {dtype:?}"));
+        };
+        let Some(Val::Tuple(shape)) = get("shape") else {
+            return self.err(at, "joblib array wrapper without a shape");
+        };
+        let mut count: u64 = 1;
+        for dim in shape.iter() {
+            let Val::Int(n) = dim else {
+                return self.err(at, "joblib array shape is not integers");
+            };
+            count = match u64::try_from(*n).ok().and_then(|n| count.checked_mul(n)) {
+                Some(c) => c,
+                None => return self.err(at, "joblib array shape overflows"),
+            };
+        }
+        if let Some(Val::Int(_)) = get("numpy_array_alignment_bytes") {
+            let pad = self.take(1)?[0];
+            self.take(usize::from(pad))?;
+        }
+        let Some(len) = count.checked_mul(itemsize) else {
+            return self.err(at, "joblib array size overflows");
+        };
+        self.take(usize::try_from(len).unwrap_or(usize::MAX))?;
         Ok(())
     }
 
@@ -623,21 +734,31 @@ impl<'a> Walker<'a> {
                     self.take(8)?;
                 }
                 // Numbers and constants.
-                b'I' | b'L' | b'F' => {
+                b'I' => {
+                    let line = self.line()?;
+                    let v = std::str::from_utf8(line)
+                        .ok()
+                        .and_then(|t| t.trim().parse::<i64>().ok())
+                        .map_or(Val::Other, Val::Int);
+                    self.push(v, at)?;
+                }
+                b'L' | b'F' => {
                     self.line()?;
                     self.push(Val::Other, at)?;
                 }
                 b'J' => {
-                    self.take(4)?;
-                    self.push(Val::Other, at)?;
+                    let b = self.take(4)?;
+                    let v = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                    self.push(Val::Int(i64::from(v)), at)?;
                 }
                 b'K' => {
-                    self.take(1)?;
-                    self.push(Val::Other, at)?;
+                    let v = self.take(1)?[0];
+                    self.push(Val::Int(i64::from(v)), at)?;
                 }
                 b'M' => {
-                    self.take(2)?;
-                    self.push(Val::Other, at)?;
+                    let b = self.take(2)?;
+                    let v = u16::from_le_bytes([b[0], b[1]]);
+                    self.push(Val::Int(i64::from(v)), at)?;
                 }
                 b'G' => {
                     self.take(8)?;
@@ -657,9 +778,11 @@ impl<'a> Walker<'a> {
                     self.take(n as usize)?;
                     self.push(Val::Other, at)?;
                 }
-                b'N' | 0x88 | 0x89 | b']' | b'}' | b')' | 0x8f => {
+                b'N' | 0x88 | 0x89 | b']' | 0x8f => {
                     self.push(Val::Other, at)?;
                 }
+                b'}' => self.push(Val::Dict(Rc::new([])), at)?,
+                b')' => self.push(Val::Tuple(Rc::new([])), at)?,
                 // Strings.
                 b'S' => {
                     let line = self.line()?;
@@ -688,7 +811,7 @@ impl<'a> Walker<'a> {
                 b'V' => {
                     let line = self.line()?;
                     let v = match raw_unicode_escape(line, self.limits.max_string) {
-                        Some(s) => Val::Str(s.into()),
+                        Some(s) => Val::Str(Rc::from(s)),
                         None => Val::LongStr,
                     };
                     self.push(v, at)?;
@@ -720,30 +843,31 @@ impl<'a> Walker<'a> {
                     self.top(at)?;
                 }
                 // Containers built from the stack.
-                b't' | b'l' | b'd' | 0x91 => {
+                b'l' | b'd' | 0x91 => {
                     self.pop_mark(at)?;
                     self.push(Val::Other, at)?;
                 }
-                0x85 => {
-                    self.pop(at)?;
-                    self.push(Val::Other, at)?;
+                b't' => {
+                    let items = self.pop_mark(at)?;
+                    self.push(tuple(items), at)?;
                 }
-                0x86 => {
-                    self.pop(at)?;
-                    self.pop(at)?;
-                    self.push(Val::Other, at)?;
-                }
-                0x87 => {
-                    self.pop(at)?;
-                    self.pop(at)?;
-                    self.pop(at)?;
-                    self.push(Val::Other, at)?;
+                0x85..=0x87 => {
+                    let n = usize::from(op - 0x84);
+                    let mut items = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(self.pop(at)?);
+                    }
+                    items.reverse();
+                    self.push(tuple(items), at)?;
                 }
                 // APPEND, SETITEM: mutate the object below.
                 b'a' | b's' => {
-                    self.pop(at)?;
+                    let value = self.pop(at)?;
                     if op == b's' {
-                        self.pop(at)?;
+                        let key = self.pop(at)?;
+                        if let Val::Dict(pairs) = self.top(at)? {
+                            *pairs = dict_with(pairs, [key, value]);
+                        }
                     }
                     let target = self.top(at)?.clone();
                     let name = if op == b'a' { "APPEND" } else { "SETITEM" };
@@ -751,7 +875,12 @@ impl<'a> Walker<'a> {
                 }
                 // APPENDS, SETITEMS, ADDITEMS
                 b'e' | b'u' | 0x90 => {
-                    self.pop_mark(at)?;
+                    let items = self.pop_mark(at)?;
+                    if op == b'u' {
+                        if let Val::Dict(pairs) = self.top(at)? {
+                            *pairs = dict_with(pairs, items);
+                        }
+                    }
                     let target = self.top(at)?.clone();
                     let name = match op {
                         b'e' => "APPENDS",
@@ -867,10 +996,11 @@ impl<'a> Walker<'a> {
                 }
                 // Calls.
                 b'R' => {
-                    self.pop(at)?;
+                    let args = self.pop(at)?;
                     let callee = self.pop(at)?;
                     self.call(&callee, "REDUCE", at)?;
-                    self.push(Val::Other, at)?;
+                    let v = self.result_of(&callee, Some(&args));
+                    self.push(v, at)?;
                 }
                 b'o' => {
                     let mut items = self.pop_mark(at)?;
@@ -879,29 +1009,83 @@ impl<'a> Walker<'a> {
                     }
                     let cls = items.swap_remove(0);
                     self.call(&cls, "OBJ", at)?;
-                    self.push(Val::Other, at)?;
+                    let v = self.result_of(&cls, None);
+                    self.push(v, at)?;
                 }
                 0x81 => {
                     self.pop(at)?;
                     let cls = self.pop(at)?;
                     self.call(&cls, "NEWOBJ", at)?;
-                    self.push(Val::Other, at)?;
+                    let v = self.result_of(&cls, None);
+                    self.push(v, at)?;
                 }
                 0x92 => {
                     self.pop(at)?;
                     self.pop(at)?;
                     let cls = self.pop(at)?;
                     self.call(&cls, "NEWOBJ_EX", at)?;
-                    self.push(Val::Other, at)?;
+                    let v = self.result_of(&cls, None);
+                    self.push(v, at)?;
                 }
                 b'b' => {
-                    self.pop(at)?;
+                    let state = self.pop(at)?;
                     let target = self.top(at)?.clone();
                     self.mutate(&target, "BUILD", at)?;
+                    if target == Val::Wrapper && self.joblib {
+                        // joblib's unpickler replaces the wrapper by the array it reads.
+                        *self.top(at)? = Val::Other;
+                        self.joblib_array(&state, at)?;
+                    }
                 }
                 _ => return self.err(at, format!("unknown opcode 0x{op:02x}")),
             }
         }
+    }
+}
+
+/// A tuple value; containers inside become opaque so values stay small.
+fn tuple(items: Vec<Val>) -> Val {
+    if items.len() > 16 {
+        return Val::Other;
+    }
+    Val::Tuple(items.into_iter().map(flat).collect())
+}
+
+fn flat(v: Val) -> Val {
+    match v {
+        Val::Tuple(_) | Val::Dict(_) => Val::Other,
+        v => v,
+    }
+}
+
+/// `pairs` plus `items` taken two by two, while the dict stays small (else opaque keys).
+fn dict_with(pairs: &Rc<[(Val, Val)]>, items: impl IntoIterator<Item = Val>) -> Rc<[(Val, Val)]> {
+    let mut out: Vec<(Val, Val)> = pairs.to_vec();
+    let mut it = items.into_iter();
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        if out.len() >= 32 {
+            break;
+        }
+        let v = match v {
+            Val::Dict(_) => Val::Other,
+            v => v,
+        };
+        out.push((flat(k), v));
+    }
+    out.into()
+}
+
+/// Bytes per item of a NumPy dtype code as `numpy.dtype.__reduce__` writes it (`f8`, `i4`,
+/// `U10` = 10 UCS-4 characters, `S5`, `V16`, `M8`).
+fn itemsize(code: &str) -> Option<u64> {
+    let code = code.trim_start_matches(['<', '>', '|', '=']);
+    let digits = code.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let kind = &code[..code.len() - digits.len()];
+    let n: u64 = digits.parse().ok()?;
+    match kind {
+        "U" => n.checked_mul(4),
+        "" => None,
+        _ => Some(n),
     }
 }
 
@@ -1143,6 +1327,26 @@ mod tests {
         assert!(!sniff(b"hello world\n", false));
         assert!(!sniff(b"# Title\n\nSome text.", false));
         assert!(!sniff(b"{\"a\": 1}", false));
+    }
+
+    #[test]
+    fn joblib_inline_arrays_are_skipped() {
+        let data = include_bytes!("../../corpus/models/sklearn_model.joblib");
+        let scan = walk(data, &Limits::default());
+        assert_eq!(scan.error, None);
+        assert_eq!(scan.pickles, 1);
+        assert_eq!(scan.joblib_arrays, 7);
+        // A plain pickle.load stops at the first array's padding byte.
+        let plain = walk_with(data, &Limits::default(), &HashMap::new(), false);
+        assert!(matches!(plain.error, Some(WalkError::Malformed { .. })));
+    }
+
+    #[test]
+    fn itemsizes() {
+        assert_eq!(itemsize("f8"), Some(8));
+        assert_eq!(itemsize("U3"), Some(12));
+        assert_eq!(itemsize("<i4"), Some(4));
+        assert_eq!(itemsize("O"), None);
     }
 
     #[test]
