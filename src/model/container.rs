@@ -262,13 +262,28 @@ pub fn read_zip(bytes: &[u8]) -> Option<Archive> {
     if archive.members.is_empty() && !bytes.starts_with(b"PK\x03\x04") {
         return (find_eocd(bytes).is_some() && bytes.starts_with(b"PK\x05\x06")).then_some(archive);
     }
-    // Local headers the central directory does not list: a streaming reader sees them.
+    // Local headers the central directory does not list: a streaming reader sees them. Only
+    // the gaps between listed members are searched (tensor data is never looked into).
     let had_central = !archive.members.is_empty();
-    let mut at = 0;
-    while let Some(found) = find(&bytes[at..], b"PK\x03\x04") {
+    covered.sort_by_key(|r| r.start);
+    let (mut at, mut ci) = (0usize, 0usize);
+    while at < bytes.len() {
+        while ci < covered.len() && covered[ci].end <= at {
+            ci += 1;
+        }
+        if ci < covered.len() && covered[ci].start <= at {
+            at = covered[ci].end.max(at + 1);
+            continue;
+        }
+        let gap_end = covered.get(ci).map_or(bytes.len(), |r| r.start);
+        let window = &bytes[at..(gap_end + 3).min(bytes.len())];
+        let Some(found) = memchr::memmem::find(window, b"PK\x03\x04") else {
+            at = gap_end;
+            continue;
+        };
         let p = at + found;
         at = p + 4;
-        if listed.contains(&p) || covered.iter().any(|r| r.contains(&p)) {
+        if listed.contains(&p) {
             continue;
         }
         let Some(mut member) = local_entry(bytes, p) else {
@@ -279,7 +294,6 @@ pub fn read_zip(bytes: &[u8]) -> Option<Archive> {
                 .tricks
                 .push("local header not listed in the central directory".into());
         }
-        covered.push(member.data.clone());
         at = member.data.end.max(at);
         archive.members.push(member);
     }
@@ -289,10 +303,6 @@ pub fn read_zip(bytes: &[u8]) -> Option<Archive> {
             .push("no central directory: members found by their local headers".into());
     }
     Some(archive)
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 fn read_central(
@@ -516,7 +526,7 @@ fn local_entry(bytes: &[u8], at: usize) -> Option<Member> {
     let end = if loc.flags & 8 != 0 && loc.csize == 0 {
         // Sizes in a data descriptor after the data: for deflate the stream ends itself;
         // otherwise look for the descriptor signature.
-        match find(&bytes[loc.data_start..], b"PK\x07\x08") {
+        match memchr::memmem::find(&bytes[loc.data_start..], b"PK\x07\x08") {
             Some(i) => loc.data_start + i,
             None => bytes.len(),
         }

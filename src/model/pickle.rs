@@ -454,7 +454,7 @@ impl<'a> Walker<'a> {
     fn line(&mut self) -> Step<&'a [u8]> {
         let data: &'a [u8] = self.data;
         let rest = &data[self.pos..];
-        match memchr(b'\n', rest) {
+        match memchr::memchr(b'\n', rest) {
             Some(i) => {
                 let s = &data[self.pos..self.pos + i];
                 self.pos += i + 1;
@@ -1087,10 +1087,6 @@ fn itemsize(code: &str) -> Option<u64> {
         "" => None,
         _ => Some(n),
     }
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|b| *b == needle)
 }
 
 /// Python 2 names that Python 3's unpickler maps (`fix_imports`, protocols 0–2), limited to
