@@ -235,6 +235,63 @@ impl Scan {
     }
 }
 
+/// The memo: picklers number entries 0, 1, 2, … so a vector holds them; other keys go to a
+/// map. `count` is Python's `len(memo)` (what `MEMOIZE` uses as the next key).
+#[derive(Debug, Default)]
+struct Memo {
+    dense: Vec<Option<Val>>,
+    sparse: HashMap<i64, Val>,
+    count: usize,
+}
+
+impl Memo {
+    /// Stores `v` under `key`; `false` when that would exceed `max` entries.
+    fn put(&mut self, key: i64, v: Val, max: usize) -> bool {
+        let slot = usize::try_from(key)
+            .ok()
+            .filter(|&k| k < self.dense.len() + 1024 && k < max.saturating_mul(2));
+        // A key stored in the map while the vector was shorter moves to the vector.
+        let exists = match slot {
+            Some(k) => {
+                self.dense.get(k).is_some_and(Option::is_some)
+                    || (!self.sparse.is_empty() && self.sparse.remove(&key).is_some())
+            }
+            None => self.sparse.contains_key(&key),
+        };
+        if !exists {
+            if self.count >= max {
+                return false;
+            }
+            self.count += 1;
+        }
+        match slot {
+            Some(k) => {
+                if k >= self.dense.len() {
+                    self.dense.resize(k + 1, None);
+                }
+                self.dense[k] = Some(v);
+            }
+            None => {
+                self.sparse.insert(key, v);
+            }
+        }
+        true
+    }
+
+    fn get(&self, key: i64) -> Option<&Val> {
+        match usize::try_from(key).ok().and_then(|k| self.dense.get(k)) {
+            Some(Some(v)) => Some(v),
+            _ => self.sparse.get(&key),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.dense.clear();
+        self.sparse.clear();
+        self.count = 0;
+    }
+}
+
 /// An abstract value on the stack or in the memo.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Val {
@@ -311,7 +368,7 @@ pub fn walk_with(
         index: HashMap::new(),
         stack: Vec::new(),
         marks: Vec::new(),
-        memo: HashMap::new(),
+        memo: Memo::default(),
         sniffing: false,
     };
     w.run();
@@ -341,7 +398,7 @@ pub fn sniff(data: &[u8], truncated: bool) -> bool {
         index: HashMap::new(),
         stack: Vec::new(),
         marks: Vec::new(),
-        memo: HashMap::new(),
+        memo: Memo::default(),
         sniffing: true,
     };
     w.run();
@@ -373,7 +430,7 @@ struct Walker<'a> {
     index: HashMap<(String, String), u32>,
     stack: Vec<Val>,
     marks: Vec<usize>,
-    memo: HashMap<i64, Val>,
+    memo: Memo,
     /// Called from [`sniff`]: stop quietly after the first pickle.
     sniffing: bool,
 }
@@ -661,18 +718,17 @@ impl<'a> Walker<'a> {
 
     fn memo_put(&mut self, key: i64, at: usize) -> Step<()> {
         let v = self.top(at)?.clone();
-        if self.memo.len() >= self.limits.max_memo && !self.memo.contains_key(&key) {
+        if !self.memo.put(key, v, self.limits.max_memo) {
             return Err(WalkError::Limit {
                 offset: at,
                 what: "memo too large",
             });
         }
-        self.memo.insert(key, v);
         Ok(())
     }
 
     fn memo_get(&mut self, key: i64, at: usize) -> Step<()> {
-        match self.memo.get(&key) {
+        match self.memo.get(key) {
             Some(v) => {
                 let v = v.clone();
                 self.push(v, at)
@@ -918,7 +974,7 @@ impl<'a> Walker<'a> {
                     self.memo_put(key, at)?;
                 }
                 0x94 => {
-                    let key = self.memo.len() as i64;
+                    let key = self.memo.count as i64;
                     self.memo_put(key, at)?;
                 }
                 b'g' => {
@@ -1045,7 +1101,11 @@ impl<'a> Walker<'a> {
 
 /// A tuple value; containers inside become opaque so values stay small.
 fn tuple(items: Vec<Val>) -> Val {
-    if items.len() > 16 {
+    // Only what is read later: shapes (all integers) and `numpy.dtype` arguments (a string
+    // first). Anything else stays opaque and costs no allocation.
+    let wanted = matches!(items.first(), Some(Val::Str(_)))
+        || items.iter().all(|v| matches!(v, Val::Int(_)));
+    if items.len() > 16 || !wanted {
         return Val::Other;
     }
     Val::Tuple(items.into_iter().map(flat).collect())
@@ -1335,6 +1395,29 @@ mod tests {
         // A plain pickle.load stops at the first array's padding byte.
         let plain = walk_with(data, &Limits::default(), &HashMap::new(), false);
         assert!(matches!(plain.error, Some(WalkError::Malformed { .. })));
+    }
+
+    #[test]
+    fn memo_keys_sparse_dense_and_moving() {
+        let mut m = Memo::default();
+        assert!(m.put(5000, Val::Int(1), 10));
+        assert!(m.put(0, Val::Int(2), 10));
+        assert!(m.put(-3, Val::Int(3), 10));
+        assert_eq!(m.count, 3);
+        // The vector grows past 5000: the key stored in the map is still found, and
+        // overwriting it does not count twice.
+        for k in 1..=5 {
+            assert!(m.put(k * 1000, Val::Int(4), 10));
+        }
+        assert_eq!(m.get(5000), Some(&Val::Int(4)));
+        assert_eq!(m.get(-3), Some(&Val::Int(3)));
+        assert_eq!(m.count, 7);
+        assert!(m.get(7).is_none());
+        for k in 7..10 {
+            assert!(m.put(k, Val::Other, 10));
+        }
+        assert!(!m.put(11, Val::Other, 10), "limit");
+        assert!(m.put(0, Val::Other, 10), "overwrite within the limit");
     }
 
     #[test]
