@@ -595,6 +595,32 @@ mod tests {
     }
 
     #[test]
+    fn polyglot_pickle_and_zip_and_nested_zip() {
+        use crate::model::{ModelPolicy, scan_bytes};
+        let evil = b"\x80\x02cposix\nsystem\nX\x02\x00\x00\x00id\x85R.";
+        // A benign pickle with a zip appended: pickle.load sees the first, zip readers the
+        // second.
+        let mut poly = b"\x80\x02}q\x00.".to_vec();
+        poly.extend(stored_zip("a/data.pkl", evil, crc32fast::hash(evil), 0));
+        let f = scan_bytes(&poly, &ModelPolicy::default()).unwrap();
+        assert!(
+            f.iter()
+                .any(|f| f.rule.code == "NB701"
+                    && f.location.member.as_deref() == Some("a/data.pkl")),
+            "{f:?}"
+        );
+        // A zip inside a zip: the member path names both.
+        let inner = stored_zip("data.pkl", evil, crc32fast::hash(evil), 0);
+        let outer = stored_zip("inner.zip", &inner, crc32fast::hash(&inner), 0);
+        let f = scan_bytes(&outer, &ModelPolicy::default()).unwrap();
+        assert!(
+            f.iter().any(|f| f.rule.code == "NB701"
+                && f.location.member.as_deref() == Some("inner.zip!data.pkl")),
+            "{f:?}"
+        );
+    }
+
+    #[test]
     fn prepended_data_is_found() {
         let mut z = b"junk".to_vec();
         z.extend(stored_zip("m", b"N.", 0, 0));
