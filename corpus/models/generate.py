@@ -454,6 +454,29 @@ def main():
     write("legacy_evil.pt", legacy_torch(torch_pickle(evil_sd), storages),
           [("NB701", "posix.system", None)], "legacy torch stream with a malicious object")
 
+    write("py2_builtin_eval.pkl", glob("__builtin__", "eval") + b"(" + s0("1+1") + b"tR.",
+          [("NB701", "builtins.eval", None)], "Python 2 module name, mapped like Python 3 does")
+    overwrite = (
+        b"\x80\x04" + u4("collections") + b"\x94" + u4("OrderedDict") + b"\x94" + b"00"
+        + u4("os") + b"q\x00" + u4("system") + b"q\x01" + b"00"
+        + b"h\x00h\x01\x93" + u4("id") + b"\x85R."
+    )
+    write("memo_overwrite.pkl", overwrite, [("NB701", "os.system", None)],
+          "memo slots of allowed names overwritten by BINPUT before STACK_GLOBAL reads them")
+    write("torch_load_nested.pkl", call_p2("torch.serialization", "load", "/tmp/x.pt"),
+          [("NB701", "torch.serialization.load", None)], "a model that loads another pickle")
+    write("numpy_runstring.pkl",
+          call_p4("numpy.testing._private.utils", "runstring", "import os", "{}"),
+          [("NB701", "numpy.testing._private.utils.runstring", None)], "numpy's exec wrapper")
+    write("attrgetter.pkl", call_p2("operator", "attrgetter", "system"),
+          [("NB701", "operator.attrgetter", None)], "getattr by another name")
+    write("unknown_class.pkl",
+          b"\x80\x04" + u4("mypkg.models") + u4("Net") + b"\x93)\x81}" + u4("depth")
+          + b"K\x03sb.",
+          [("NB702", "mypkg.models.Net", None)], "a class outside the allowlist, not blocklisted")
+    write("truncated.pkl", pickle.dumps({"weights": list(range(50))}, protocol=4)[:60],
+          [("NB704", "malformed pickle", None)], "a pickle cut short")
+
     hidden = OS_SYSTEM_P0
     write("joblib_hidden_in_array.joblib",
           joblib_dump({"w": ndarray((1,), "S%d" % len(hidden), hidden)}, align=False),
