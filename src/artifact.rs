@@ -20,6 +20,8 @@ pub enum Kind {
     /// GeoJSON (HTML-bearing feature properties).
     #[value(name = "geojson")]
     GeoJson,
+    /// A model file: a pickle or a container of pickles (scanned, never rewritten).
+    Model,
 }
 
 impl Kind {
@@ -31,6 +33,7 @@ impl Kind {
             Kind::Svg => "svg",
             Kind::Markdown => "markdown",
             Kind::GeoJson => "geojson",
+            Kind::Model => "model",
         }
     }
 }

@@ -338,6 +338,40 @@ impl Context {
         }
     }
 
+    /// A model file: scanned, never rewritten; with a quarantine folder (and not a dry run),
+    /// a file with findings is moved there.
+    fn model_file(
+        &self,
+        path: &Path,
+        real: &Path,
+        root: &Path,
+        run: Option<RunRef>,
+        bytes: &[u8],
+    ) -> Processed {
+        let outcome =
+            match engine::sanitize_bytes(bytes, Some(Kind::Model), Some(real), &self.opts.policy) {
+                Ok(outcome) => outcome,
+                Err(e) => return failed(path, run, e.to_string()),
+            };
+        let dry_run = self.opts.mode == Mode::Sanitize { dry_run: true };
+        let mut processed = match &self.opts.quarantine {
+            Some(dir) if !outcome.findings.is_empty() && !dry_run => {
+                let mut codes: Vec<&str> = outcome.findings.iter().map(|f| f.rule.code).collect();
+                codes.dedup();
+                let reason = format!("model file with findings ({})", codes.join(", "));
+                let mut moved = self.quarantine(path, real, root, dir, &reason, run);
+                let mut findings = outcome.findings;
+                findings.append(&mut moved.result.findings);
+                moved.result.findings = findings;
+                moved.result.changed = false;
+                moved
+            }
+            _ => result(path, run, outcome.findings, false, None),
+        };
+        processed.bytes = bytes.len() as u64;
+        processed
+    }
+
     fn quarantine(
         &self,
         path: &Path,
@@ -381,6 +415,9 @@ impl Context {
             }
             Err(error) => return Err(Failure { error, kind: None }),
         };
+        if matches!(opts.format, None | Some(Kind::Model)) && engine::is_model(&bytes, Some(real)) {
+            return Ok(self.model_file(path, real, root, run, &bytes));
+        }
         let text = match artifact::as_text(&bytes) {
             Ok(text) => text,
             Err(error @ (Error::Empty | Error::NotText(_))) => {

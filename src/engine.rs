@@ -12,9 +12,28 @@ use std::path::Path;
 use crate::artifact::{self, Kind};
 use crate::diagnostic::{Action, Finding};
 use crate::error::Error;
+use crate::model;
 use crate::notebook::{Notebook, json};
 use crate::policy::Policy;
 use crate::sanitize;
+
+/// A model file by content. Text that parses as a protocol 0 pickle is still sanitized as
+/// text when its name says it is one of the text formats.
+pub fn is_model(bytes: &[u8], name: Option<&Path>) -> bool {
+    if model::detect(bytes).is_none() {
+        return false;
+    }
+    let text_name = name
+        .and_then(Path::extension)
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "ipynb" | "html" | "htm" | "svg" | "md" | "markdown" | "geojson" | "json"
+            )
+        });
+    !(text_name && artifact::as_text(bytes).is_ok())
+}
 
 /// The result of sanitizing one input.
 #[derive(Debug, Clone)]
@@ -82,6 +101,14 @@ pub fn sanitize_bytes(
             output: None,
         });
     }
+    if kind == Some(Kind::Model) || (kind.is_none() && is_model(bytes, name)) {
+        // Model files are scanned, never rewritten.
+        return Ok(Outcome {
+            kind: Kind::Model,
+            findings: model::scan_bytes(bytes, policy.model())?,
+            output: None,
+        });
+    }
     let text = artifact::as_text(bytes)?;
     let (bom, body) = match text.strip_prefix('\u{feff}') {
         Some(rest) => ("\u{feff}", rest),
@@ -132,6 +159,7 @@ pub fn sanitize_bytes(
             let cleaned = sanitize::markdown::sanitize_markdown(body, policy.html());
             (cleaned.findings, cleaned.text.map(String::into_bytes))
         }
+        Kind::Model => unreachable!("model files return above"),
     };
     let output = new_text.map(|mut bytes| {
         if !bom.is_empty() {

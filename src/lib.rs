@@ -30,6 +30,7 @@ pub mod fsio;
 pub mod git;
 pub mod mime;
 pub mod mlflow;
+pub mod model;
 pub mod notebook;
 pub mod policy;
 pub mod quarantine;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::mime::MimeType;
+use crate::model::ModelPolicy;
 use crate::rules::{self, Rule};
 use crate::sanitize::html::HtmlAllowlist;
 
@@ -52,6 +53,7 @@ pub struct PolicyBuilder {
     preset: Preset,
     html: HtmlAllowlist,
     keep_mime: HashSet<String>,
+    model: ModelPolicy,
     errors: Vec<String>,
 }
 
@@ -117,6 +119,13 @@ impl PolicyBuilder {
         self
     }
 
+    /// How model files (pickles) are judged. Default: [`ModelPolicy::default`] (every
+    /// allowlist profile).
+    pub fn model(mut self, model: ModelPolicy) -> Self {
+        self.model = model;
+        self
+    }
+
     /// Validates the settings and builds the policy.
     pub fn build(self) -> Result<Policy, Error> {
         if let Some(first) = self.errors.into_iter().next() {
@@ -127,6 +136,7 @@ impl PolicyBuilder {
                 preset: self.preset,
                 html: self.html,
                 keep_mime: self.keep_mime,
+                model: self.model,
             }),
         })
     }
@@ -143,6 +153,7 @@ struct Inner {
     preset: Preset,
     html: HtmlAllowlist,
     keep_mime: HashSet<String>,
+    model: ModelPolicy,
 }
 
 impl Default for Policy {
@@ -175,6 +186,11 @@ impl Policy {
     /// Whether unknown MIME types are removed (strict) or kept (default).
     pub fn removes_unknown_mime(&self) -> bool {
         self.inner.preset == Preset::Strict
+    }
+
+    /// How model files are judged.
+    pub fn model(&self) -> &ModelPolicy {
+        &self.inner.model
     }
 
     /// The HTML allowlist (also used for raw HTML in Markdown and for GeoJSON popups).

@@ -80,6 +80,10 @@ pub struct CheckArgs {
     /// How to print findings.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub output_format: Format,
+    /// Move model files with findings into this folder (created if missing), recording each in
+    /// its `manifest.jsonl`.
+    #[arg(long, value_name = "DIR")]
+    pub quarantine: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -133,11 +133,16 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Exit> {
     let mut report = if input.paths.is_empty() {
         Report::default()
     } else {
+        let safety = args.quarantine.clone().map(|quarantine| walk::SafetyArgs {
+            dry_run: false,
+            backup: None,
+            quarantine: Some(quarantine),
+        });
         walk::run(
             &input,
             &policy,
             Mode::Check,
-            None,
+            safety.as_ref(),
             !text || stdin,
             text && !input.quiet,
         )?

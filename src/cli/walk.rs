@@ -52,7 +52,8 @@ pub struct SafetyArgs {
     /// Copy each original here, with the same relative layout, before rewriting it.
     #[arg(long, value_name = "DIR")]
     pub backup: Option<PathBuf>,
-    /// Move files that cannot be sanitized here (manifest: DIR/manifest.jsonl).
+    /// Move files that cannot be sanitized, and model files with findings, here (manifest:
+    /// DIR/manifest.jsonl).
     #[arg(long, value_name = "DIR")]
     pub quarantine: Option<PathBuf>,
 }
