@@ -202,3 +202,17 @@ def save_server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("save-server"), ["--NBSanitize.sanitize_on_save=True"])
     yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="module")
+def sync_save_server(tmp_path_factory):
+    """A synchronous contents manager: hooks run inline, the save goes through the pre-save hook."""
+    srv = Server(
+        tmp_path_factory.mktemp("sync-save-server"),
+        [
+            "--NBSanitize.sanitize_on_save=True",
+            "--ServerApp.contents_manager_class=jupyter_server.services.contents.largefilemanager.LargeFileManager",
+        ],
+    )
+    yield srv
+    srv.stop()

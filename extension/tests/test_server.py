@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import malicious_notebook, write_notebook
 
 
@@ -92,7 +94,9 @@ def test_save_is_not_sanitized_by_default(server):
     assert "onerror" in (server.root / "saved.ipynb").read_text()
 
 
-def test_save_sanitizing_stores_a_sanitized_file(save_server):
+@pytest.mark.parametrize("which", ["save_server", "sync_save_server"])
+def test_save_sanitizing_stores_a_sanitized_file(which, request):
+    save_server = request.getfixturevalue(which)
     body = {"type": "notebook", "format": "json", "content": malicious_notebook()}
     status, model = save_server.request("PUT", "api/contents/saved.ipynb", body)
     assert status == 201, model
@@ -101,6 +105,10 @@ def test_save_sanitizing_stores_a_sanitized_file(save_server):
     assert "".join(outputs[0]["data"]["text/html"]) == '<b>report</b><img src="x">'
     assert all("application/javascript" not in o.get("data", {}) for o in outputs)
     assert "nbsanitize: saved.ipynb: sanitized on save" in save_server.log()
+    # loading goes through the same hooks, inline for the synchronous manager
+    write_notebook(save_server.root / "mal.ipynb", malicious_notebook())
+    status, model = save_server.request("GET", "api/contents/mal.ipynb?content=1")
+    assert status == 200 and "onerror" not in served_html(model)
 
 
 def test_rest_sanitizes_text(server):

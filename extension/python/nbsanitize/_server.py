@@ -8,7 +8,8 @@ the wheel). Hook points (jupyter_server 2):
   returned, the file on disk is untouched. With an async contents manager the work runs in a
   thread (``get`` is wrapped to collect the notebooks and sanitize them off the event loop).
   ``trust_notebook`` is guarded, so trusting signs the original, not the sanitized copy.
-* **save**: with ``sanitize_on_save`` a pre-save hook sanitizes what is written.
+* **save**: with ``sanitize_on_save`` a pre-save hook sanitizes what is written (with an async
+  contents manager, ``save`` is wrapped to do the work in a thread first; the hook then skips).
 * **REST**: ``POST {base_url}nbsanitize/sanitize``.
 * **live output**: the kernel websocket connection class is subclassed; ``display_data``,
   ``execute_result`` and ``update_display_data`` on iopub are sanitized and re-signed before they
@@ -41,6 +42,8 @@ LIVE_MSG_TYPES = frozenset({"display_data", "execute_result", "update_display_da
 
 # Set while `trust_notebook` runs: the notebook it loads must be the original.
 _trusting: contextvars.ContextVar[bool] = contextvars.ContextVar("nbsanitize_trusting", default=False)
+# Set by the async `save` wrapper once it sanitized the model off the event loop.
+_saved_clean: contextvars.ContextVar[bool] = contextvars.ContextVar("nbsanitize_saved_clean", default=False)
 # Set by the async `get` wrapper: notebooks to sanitize after loading, in a thread.
 _pending: contextvars.ContextVar[list | None] = contextvars.ContextVar("nbsanitize_pending", default=None)
 
@@ -193,11 +196,30 @@ def _install_load_hooks(cm: Any, sanitizer: _Sanitizer) -> None:
 
 def _install_save_hook(cm: Any, sanitizer: _Sanitizer) -> None:
     def pre_save(model: dict, path: str, contents_manager: Any = None, **kwargs: Any) -> None:
+        if _saved_clean.get():
+            return  # already sanitized in a thread by the async `save` wrapper
         if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
             return
         sanitizer.notebook_in_place(model["content"], path, "save")
 
     cm.register_pre_save_hook(pre_save)
+
+    original_save = cm.save
+    if inspect.iscoroutinefunction(original_save):
+
+        @functools.wraps(original_save)
+        async def save(model: dict, path: str = "", *args: Any, **kwargs: Any) -> Any:
+            if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+                return await original_save(model, path, *args, **kwargs)
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, sanitizer.notebook_in_place, model["content"], path, "save")
+            token = _saved_clean.set(True)
+            try:
+                return await original_save(model, path, *args, **kwargs)
+            finally:
+                _saved_clean.reset(token)
+
+        cm.save = save
 
 
 class _Withheld(Exception):
