@@ -8,6 +8,7 @@ every missing tool is a failure; locally the tests skip with the reason.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import secrets
@@ -27,7 +28,7 @@ IN_CI = os.environ.get("CI") == "true"
 def need(module: str):
     """Imports `module`, failing under CI and skipping locally when it is missing."""
     try:
-        return __import__(module)
+        return importlib.import_module(module)
     except ImportError as e:
         if IN_CI:
             pytest.fail(f"{module} is required in CI: {e}")
