@@ -145,3 +145,15 @@ def test_rest_requires_the_token(server):
     body = {"content": "<img src=x onerror=alert(1)>", "format": "html"}
     status, _ = server.request("POST", "nbsanitize/sanitize", body, token=False)
     assert status == 403
+
+
+def test_markdown_only_notebook_trust_is_read_from_the_notary(server):
+    nb = malicious_notebook()
+    nb["cells"] = nb["cells"][:1]  # no code cell: no per-cell trust marks to read
+    write_notebook(server.root / "md.ipynb", nb)
+    status, model = server.request("GET", "api/contents/md.ipynb?content=1")
+    assert status == 200 and "onerror" not in model["content"]["cells"][0]["source"]
+    status, _ = server.request("POST", "api/contents/md.ipynb/trust", raw=b"")
+    assert status == 201
+    status, model = server.request("GET", "api/contents/md.ipynb?content=1")
+    assert "onerror" in model["content"]["cells"][0]["source"]

@@ -132,15 +132,24 @@ class _Sanitizer:
         return True
 
 
+def _is_trusted(cm: Any, nb: Any) -> bool:
+    """The verdict `mark_trusted_cells` just recorded: it marks every code cell alike, so the
+    marks are read instead of hashing the notebook a second time. Without code cells the marks
+    say nothing, and the notary is asked."""
+    code = [c for c in nb.get("cells", ()) if c.get("cell_type") == "code"]
+    if code:
+        return all((c.get("metadata") or {}).get("trusted") is True for c in code)
+    return bool(cm.notary.check_signature(nb))
+
+
 def _install_load_hooks(cm: Any, sanitizer: _Sanitizer) -> None:
     original_mark = cm.mark_trusted_cells
     is_async = inspect.iscoroutinefunction(cm.get)
 
     @functools.wraps(original_mark)
     def mark_trusted_cells(nb: Any, path: str = "") -> None:
-        trusted = _trusting.get() or cm.notary.check_signature(nb)
         original_mark(nb, path)
-        if trusted:
+        if _trusting.get() or _is_trusted(cm, nb):
             return
         pending = _pending.get()
         if pending is not None:
