@@ -2,7 +2,9 @@
 //! `nbsanitize.data/scripts/`, which maturin packs into the wheel's scripts (installed to the
 //! environment's `bin/`). maturin's pyo3 bindings build only this cdylib, so the binary needs its
 //! own cargo run; it uses a separate target directory (`target/cli`) because the outer cargo
-//! holds the lock of the main one. Set `NBSANITIZE_NO_CLI=1` to skip it (e.g. for clippy).
+//! holds the lock of the main one. Set `NBSANITIZE_NO_CLI=1` to skip it (e.g. for clippy), and
+//! `NBSANITIZE_CLI_TARGET_DIR` to build it in another target dir (CI points it at the root's
+//! `target/` so that a dev-profile build shares its artifacts with `cargo test`).
 
 use std::env;
 use std::path::PathBuf;
@@ -15,6 +17,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
     println!("cargo:rerun-if-env-changed=NBSANITIZE_NO_CLI");
+    println!("cargo:rerun-if-env-changed=NBSANITIZE_CLI_TARGET_DIR");
     if env::var_os("NBSANITIZE_NO_CLI").is_some_and(|v| !v.is_empty() && v != "0") {
         return;
     }
@@ -32,7 +35,11 @@ fn main() {
         // The wheel's binary carries no symbols (the root profile keeps line tables).
         .args(["--config", "profile.release.strip=true"])
         .arg("--target-dir")
-        .arg(manifest_dir.join("target").join("cli"))
+        .arg(
+            env::var_os("NBSANITIZE_CLI_TARGET_DIR")
+                .filter(|dir| !dir.is_empty())
+                .map_or_else(|| manifest_dir.join("target").join("cli"), PathBuf::from),
+        )
         // Flags meant for the cdylib (set by maturin) are not for the binary.
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .stdout(Stdio::piped())

@@ -27,5 +27,13 @@ VENV=extension/.venv
     'maturin>=1.7,<2' 'jupyter_server>=2,<3' nbformat ipykernel pytest websocket-client \
     jupyterlab playwright
 # --no-build-isolation: use the maturin just installed (found on PATH) instead of fetching another.
+# CI builds the dev profile (the tests check behaviour, not speed) and builds the CLI binary in the
+# root's target/, where `cargo test` reuses it: one compile of the engine's dependencies instead of
+# two release ones. EXT_PROFILE=release builds what a published wheel ships (bench.py needs it).
+EXT_PROFILE="${EXT_PROFILE:-dev}"
+if [ "$EXT_PROFILE" = dev ]; then
+    export MATURIN_PEP517_ARGS="--profile dev"
+    export NBSANITIZE_CLI_TARGET_DIR="$PWD/target"
+fi
 PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./extension
 "$VENV/bin/python" -c 'import nbsanitize; print("40-ext: nbsanitize", nbsanitize.__version__, "installed")'
