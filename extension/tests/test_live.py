@@ -63,15 +63,15 @@ def decode_v1(data: bytes) -> dict:
     return msg
 
 
-def run_display(server: Server, protocol: str | None) -> dict:
-    """Starts a kernel, runs CODE, returns the display_data message the browser would get."""
+def run_display(server: Server, protocol: str | None, code: str = CODE, want: str = "display_data") -> dict:
+    """Starts a kernel, runs `code`, returns the first `want` message the browser gets."""
     websocket = need("websocket")
     status, kernel = server.request("POST", "api/kernels", {"name": "python3"})
     assert status == 201, kernel
     url = f"ws://127.0.0.1:{server.port}/api/kernels/{kernel['id']}/channels?token={server.token}"
     ws = websocket.create_connection(url, timeout=60, subprotocols=[protocol] if protocol else None)
     try:
-        msg = execute_request(CODE)
+        msg = execute_request(code)
         if protocol == V1:
             ws.send_binary(encode_v1(msg))
         else:
@@ -82,11 +82,11 @@ def run_display(server: Server, protocol: str | None) -> dict:
             reply = decode_v1(frame) if isinstance(frame, bytes) else json.loads(frame)
             if reply.get("parent_header", {}).get("msg_id") != msg["header"]["msg_id"]:
                 continue
-            if reply["header"]["msg_type"] == "display_data":
+            if reply["header"]["msg_type"] == want:
                 return reply
             if reply["header"]["msg_type"] == "error":
                 pytest.fail(f"kernel error: {reply['content']}")
-        pytest.fail("no display_data from the kernel in 90 s")
+        pytest.fail(f"no {want} from the kernel in 90 s")
     finally:
         ws.close()
         server.request("DELETE", f"api/kernels/{kernel['id']}")
@@ -99,6 +99,20 @@ def test_live_display_is_sanitized(server, protocol):
     html = reply["content"]["data"]["text/html"]
     assert html == '<b>live</b><img src="x">', html
     assert "nbsanitize: sanitized display_data from kernel" in server.log()
+
+
+def test_execute_result_and_update_display_are_sanitized(server):
+    need("ipykernel")
+    reply = run_display(server, None, "from IPython.display import HTML\nHTML('<i>r</i><svg onload=alert(1)>')", "execute_result")
+    assert reply["content"]["data"]["text/html"] == "<i>r</i>", reply["content"]["data"]
+    code = (
+        "from IPython.display import HTML, display\n"
+        "h = display(HTML('<b>a</b>'), display_id=True)\n"
+        "h.update(HTML('<b>b</b><a href=\"javascript:alert(1)\">x</a>'))"
+    )
+    reply = run_display(server, V1, code, "update_display_data")
+    html = reply["content"]["data"]["text/html"]
+    assert "javascript:" not in html and html.startswith("<b>b</b>"), html
 
 
 @pytest.fixture(scope="module")
