@@ -12,7 +12,8 @@ time.perf_counter around fork/exec/wait; peak RSS from the child's rusage, the f
   3. git add of the corpus in a temp repo with each tool's git filter;
   4. HTML throughput (MB/s) on generated pandas-table HTML, prose HTML and SVG, vs nh3;
      plus `cargo bench --bench engine` (engine and JSON floor over the corpus);
-  5. peak memory of the batch runs.
+  5. peak memory of the batch runs;
+  6. model files: `nbsanitize check` vs picklescan on generated pickles (opcodes/s, files/s).
 Commands nbsanitize does not have (yet) and tools that failed to install are reported as
 "not available". Only the standard library is needed here; nh3 runs in the venv's Python.
 """
@@ -568,6 +569,64 @@ def section_cargo_bench(html_dir: Path, corpus: Path, results: dict, log, quick:
                               "rows": rows, "info": info, "cmd": " ".join(cmd)}
 
 
+EVIL_PICKLE = b"cos\nsystem\n(S'echo bench'\ntR."  # protocol 0: os.system('echo bench'); never loaded
+
+
+def section_models(nbs: Nbs, venv: Path, work: Path, ops_target: int, n_files: int, reps: int, results: dict, log):
+    """6. Model files: opcodes/s on one opcode-dense pickle, files/s on a folder of them,
+    `nbsanitize check` vs picklescan. Pickles are written with the standard library and never loaded."""
+    import collections
+    import pickle
+    import pickletools
+
+    mdir = work / "models"
+    if mdir.exists():
+        shutil.rmtree(mdir)
+    (mdir / "store").mkdir(parents=True)
+    # A state-dict-like pickle: OrderedDict of name -> small tuples (as torch/numpy metadata is).
+    n = max(ops_target // 12, 10)
+    big = pickle.dumps(collections.OrderedDict(
+        (f"layer{i}.weight", (i, float(i) / 7, f"t{i}", None, True)) for i in range(n)), protocol=2)
+    (mdir / "big.pkl").write_bytes(big)
+    ops = sum(1 for _ in pickletools.genops(big))
+    small = [pickle.dumps(collections.OrderedDict(
+        (f"w{j}", (j, float(j))) for j in range(200 + i)), protocol=4) for i in range(n_files - 1)]
+    for i, b in enumerate(small):
+        (mdir / "store" / f"run{i:04d}_model.pkl").write_bytes(b)
+    (mdir / "store" / "zz_evil_model.pkl").write_bytes(EVIL_PICKLE)
+    (mdir / "evil.pkl").write_bytes(EVIL_PICKLE)
+    store_bytes = sum(p.stat().st_size for p in (mdir / "store").iterdir())
+
+    picklescan = venv_tool(venv, "picklescan")
+    probe = run([nbs.bin, "check", "-q", str(mdir / "evil.pkl")])
+    ours_ok = probe.code == 1
+    tools = [
+        ("nbsanitize check", [nbs.bin, "check", "-q"] if ours_ok else None, True,
+         None if ours_ok else f"{NA} (check does not flag a pickle calling os.system in this build)"),
+        ("picklescan", [picklescan, "-l", "ERROR", "-p"] if picklescan else None, False, None),
+    ]
+    rows = {}
+    for name, cmd, ours, why in tools:
+        if cmd is None:
+            rows[name] = {"status": why or NA, "ours": ours}
+            continue
+        row = {"status": "ok", "ours": ours}
+        for key, target in (("big", mdir / "big.pkl"), ("store", mdir / "store")):
+            secs, codes, rss = [], set(), []
+            for rep in range(reps):
+                log(f"models: {name} on {key} ({rep + 1}/{reps})")
+                r = run(cmd + [str(target)], rss=True)
+                secs.append(r.seconds)
+                codes.add(r.code)
+                rss.append(r.maxrss_kib)
+            row[key] = {"median_s": median(secs), "exit_codes": sorted(codes), "peak_rss_mib": max(rss) / 1024}
+        row["big"]["mops_per_s"] = ops / 1e6 / row["big"]["median_s"]
+        row["store"]["files_per_s"] = n_files / row["store"]["median_s"]
+        rows[name] = row
+    results["models"] = {"ops": ops, "big_bytes": len(big), "files": n_files, "store_bytes": store_bytes,
+                         "reps": reps, "rows": rows}
+
+
 # --------------------------------------------------------------------------- report
 
 def fmt(x, digits=1, suffix=""):
@@ -723,6 +782,27 @@ def render(results: dict, info: list[str], args, install_notes: list[str]) -> st
         else:
             out += [c["status"], ""]
 
+    m = results.get("models")
+    if m:
+        out += ["## 6. Model files (pickle scanning)", "",
+                f"One opcode-dense pickle ({m['ops']:,} opcodes, {m['big_bytes'] / 1e6:.1f} MB, a state-dict-like "
+                f"`OrderedDict`) and a folder of {m['files']} model pickles ({m['store_bytes'] / 1e6:.1f} MB, one of them "
+                f"calling `os.system`), whole-process time, median of {m['reps']} runs. Exit 1 = something flagged.", ""]
+        ref = m["rows"].get("nbsanitize check", {})
+        out += ["| tool | big pickle s | M opcodes/s | folder s | files/s | exit (big; folder) | ratio (nbsanitize / tool) |",
+                "|---|---:|---:|---:|---:|---|---:|"]
+        for name, r in m["rows"].items():
+            if r["status"] != "ok":
+                out.append(f"| {name} | {r['status']} |  |  |  |  |  |")
+                continue
+            cell = "–"
+            if not r["ours"] and ref.get("status") == "ok":
+                cell = "big " + ratio_cell(ref["big"]["median_s"], r["big"]["median_s"]) + "; folder " + \
+                    ratio_cell(ref["store"]["median_s"], r["store"]["median_s"])
+            codes = ",".join(map(str, r["big"]["exit_codes"])) + "; " + ",".join(map(str, r["store"]["exit_codes"]))
+            out.append(f"| {name} | {fmt(r['big']['median_s'], 3)} | {fmt(r['big']['mops_per_s'], 2)} | "
+                       f"{fmt(r['store']['median_s'], 3)} | {fmt(r['store']['files_per_s'])} | {codes} | {cell} |")
+        out.append("")
     if b:
         out += ["## 5. Limits: peak memory", "",
                 "Peak resident set size (`/usr/bin/time -f %M`, the figure `/usr/bin/time -v` reports) of each batch run "
@@ -791,6 +871,12 @@ def headline(results: dict) -> list[str]:
     for r in results.get("cargo_bench", {}).get("rows", []):
         if r["name"].startswith("corpus/") and r.get("mb_per_s"):
             lines.append(f"engine in-process, corpus: {r['name'].split('/')[1]} {r['mb_per_s']:.0f} MB/s")
+    mr = results.get("models", {}).get("rows", {})
+    ours_m, ps = mr.get("nbsanitize check", {}), mr.get("picklescan", {})
+    if ours_m.get("status") == "ok" and ps.get("status") == "ok":
+        lines.append(f"pickle scan: nbsanitize check {ours_m['big']['mops_per_s']:.1f} M opcodes/s vs picklescan "
+                     f"{ps['big']['mops_per_s']:.2f} ({ps['big']['median_s'] / ours_m['big']['median_s']:.1f}×); "
+                     f"{ours_m['store']['files_per_s']:.0f} vs {ps['store']['files_per_s']:.0f} files/s")
     return lines or ["(no measurements)"]
 
 
@@ -809,7 +895,7 @@ def main(argv=None) -> int:
     ap.add_argument("--git-reps", type=int, default=None, help="repetitions of git add (default min(reps, 3))")
     ap.add_argument("--html-size", type=int, default=None, help="bytes per generated document (default 8 MB)")
     ap.add_argument("--seed", type=int, default=10, help="sample seed")
-    ap.add_argument("--only", default="filter,batch,git,html,cargo", help="sections to run (comma list)")
+    ap.add_argument("--only", default="filter,batch,git,html,cargo,models", help="sections to run (comma list)")
     ap.add_argument("--no-cargo-bench", action="store_true", help="skip cargo bench")
     ap.add_argument("--out", default=None, help="markdown output (default bench/RESULTS.md; smoke: bench/work/RESULTS.smoke.md)")
     ap.add_argument("--work", default=str(HERE / "work"), help="scratch folder (default bench/work)")
@@ -868,6 +954,9 @@ def main(argv=None) -> int:
     html_dir = work / "html"
     if "html" in sections:
         html_dir = section_html(nbs, venv, work, html_size, args.reps, results, log)
+    if "models" in sections:
+        section_models(nbs, venv, work, 20_000 if args.smoke else 2_000_000, 5 if args.smoke else 300,
+                       args.reps, results, log)
     if "cargo" in sections and not args.smoke and not args.no_cargo_bench:
         section_cargo_bench(html_dir, corpus, results, log, quick=False)
 
