@@ -822,6 +822,13 @@ def render(results: dict, info: list[str], args, install_notes: list[str]) -> st
     return "\n".join(out)
 
 
+def speedup(ours, theirs) -> str:
+    """'N× faster' or 'N× slower' for nbsanitize's time `ours` against `theirs`."""
+    if not ours or not theirs:
+        return "–"
+    return f"{theirs / ours:.1f}× faster" if theirs >= ours else f"{ours / theirs:.1f}× slower"
+
+
 def headline(results: dict) -> list[str]:
     lines = []
     f = results.get("filter", {}).get("rows", {})
@@ -837,9 +844,8 @@ def headline(results: dict) -> list[str]:
                      + (f", {strip} {ms(strip):.1f} ms" if strip else ""))
         for other in ("nbstripout", "nbstripout-fast", "nb-clean"):
             if ms(other):
-                lines.append(f"  vs {other} {ms(other):.1f} ms: {ms(other) / ms(ours):.1f}× "
-                             + ("faster" if ms(other) > ms(ours) else "(slower)") + " while sanitizing"
-                             + (f"; strip mode {ms(other) / ms(strip):.1f}×" if strip else ""))
+                lines.append(f"  vs {other} {ms(other):.1f} ms: {speedup(ms(ours), ms(other))} while sanitizing"
+                             + (f"; strip mode {speedup(ms(strip), ms(other))}" if strip else ""))
     b = results.get("batch", {}).get("rows", {})
     ours_b = next((r for n, r in b.items() if r["kind"] == "sanitize" and r["ours"] and r.get("median_s")), None)
     if ours_b:
@@ -847,13 +853,13 @@ def headline(results: dict) -> list[str]:
                      f"nbsanitize {ours_b['median_s']:.2f} s ({ours_b['mb_per_s']:.0f} MB/s, peak {ours_b['peak_rss_mib']:.0f} MiB)")
         for n, r in b.items():
             if r["kind"] == "sanitize" and not r["ours"] and r.get("median_s"):
-                lines.append(f"  vs {n} {r['median_s']:.2f} s: {r['median_s'] / ours_b['median_s']:.1f}×")
+                lines.append(f"  vs {n} {r['median_s']:.2f} s: {speedup(ours_b['median_s'], r['median_s'])}")
     strip_b = b.get("nbsanitize strip", {})
     for n, r in b.items():
         if r["kind"] == "strip" and not r["ours"] and r.get("median_s"):
             if strip_b.get("median_s"):
                 lines.append(f"batch strip: nbsanitize strip {strip_b['median_s']:.2f} s vs {n} {r['median_s']:.2f} s: "
-                             f"{r['median_s'] / strip_b['median_s']:.1f}×")
+                             f"{speedup(strip_b['median_s'], r['median_s'])}")
             elif n.startswith("jupyter nbconvert"):
                 lines.append(f"batch strip: {n} {r['median_s']:.2f} s (nbsanitize strip not available)")
     g = results.get("git", {}).get("rows", {})
@@ -863,7 +869,7 @@ def headline(results: dict) -> list[str]:
             r = g.get(n, {})
             if r.get("median_s"):
                 lines.append(f"git add of {results['git']['files']} notebooks: {ref[0]} {ref[1]['median_s']:.2f} s vs {n} "
-                             f"{r['median_s']:.2f} s: {r['median_s'] / ref[1]['median_s']:.1f}×")
+                             f"{r['median_s']:.2f} s: {speedup(ref[1]['median_s'], r['median_s'])}")
     for row in results.get("html", {}).get("rows", []):
         parts = [f"{n.replace('nbsanitize ', '')} {t['mb_per_s']:.0f}" for n, t in row["tools"].items() if t.get("mb_per_s")]
         if parts:
@@ -875,7 +881,7 @@ def headline(results: dict) -> list[str]:
     ours_m, ps = mr.get("nbsanitize check", {}), mr.get("picklescan", {})
     if ours_m.get("status") == "ok" and ps.get("status") == "ok":
         lines.append(f"pickle scan: nbsanitize check {ours_m['big']['mops_per_s']:.1f} M opcodes/s vs picklescan "
-                     f"{ps['big']['mops_per_s']:.2f} ({ps['big']['median_s'] / ours_m['big']['median_s']:.1f}×); "
+                     f"{ps['big']['mops_per_s']:.2f} ({speedup(ours_m['big']['median_s'], ps['big']['median_s'])}); "
                      f"{ours_m['store']['files_per_s']:.0f} vs {ps['store']['files_per_s']:.0f} files/s")
     return lines or ["(no measurements)"]
 
@@ -896,6 +902,8 @@ def main(argv=None) -> int:
     ap.add_argument("--html-size", type=int, default=None, help="bytes per generated document (default 8 MB)")
     ap.add_argument("--seed", type=int, default=10, help="sample seed")
     ap.add_argument("--only", default="filter,batch,git,html,cargo,models", help="sections to run (comma list)")
+    ap.add_argument("--render-only", action="store_true",
+                    help="rewrite the markdown from bench/work/results.json without measuring")
     ap.add_argument("--no-cargo-bench", action="store_true", help="skip cargo bench")
     ap.add_argument("--out", default=None, help="markdown output (default bench/RESULTS.md; smoke: bench/work/RESULTS.smoke.md)")
     ap.add_argument("--work", default=str(HERE / "work"), help="scratch folder (default bench/work)")
@@ -919,6 +927,11 @@ def main(argv=None) -> int:
     def log(msg):
         print(f"bench [{time.perf_counter() - t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
 
+    if args.render_only:
+        saved = json.loads((work / "results.json").read_text())
+        out.write_text(render(saved["results"], saved["info"], argparse.Namespace(**saved["args"]), saved["install_notes"]))
+        print("\n".join(headline(saved["results"])))
+        return 0
     if not Path(args.bin).is_file():
         print(f"bench: {args.bin}: no such binary (run bench/run, which builds it)", file=sys.stderr)
         return 2
@@ -961,7 +974,9 @@ def main(argv=None) -> int:
         section_cargo_bench(html_dir, corpus, results, log, quick=False)
 
     info = machine_info(nbs, versions, load_start, args)
-    (work / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    saved = {"results": results, "info": info, "install_notes": install_notes,
+             "args": {"mode_flag": args.mode_flag, "mode": args.mode, "reps": args.reps}}
+    (work / "results.json").write_text(json.dumps(saved, indent=1, default=str))
     out.write_text(render(results, info, args, install_notes))
     log(f"wrote {out}")
     print("\n".join(headline(results)))
