@@ -75,7 +75,7 @@ def run(cmd, stdin_path=None, cwd=None, env=None, timeout=900.0, rss=False) -> R
         code = proc.returncode
         seconds = time.perf_counter() - start
         err_file.seek(0)
-        err = err_file.read(2000).decode("utf-8", "replace").strip()
+        err = err_file.read(1 << 20).decode("utf-8", "replace").strip()
         maxrss = 0
         if rss and TIME:
             try:
@@ -312,8 +312,10 @@ def section_filter(nbs: Nbs, venv: Path, files: list[Path], reps: int, results: 
                     times[name][f].append(r.seconds)
                 else:
                     failures[name].add(f.name)
+    # Statistics over the notebooks every tool accepted, so each row covers the same files.
+    common = [f for f in files if all(times[name][f] for name, _ in live)]
     for name, _ in live:
-        per_file = [median(ts) for ts in times[name].values() if ts]
+        per_file = [median(times[name][f]) for f in common]
         rows[name].update(
             files=len(per_file),
             failed=sorted(failures[name]),
@@ -321,7 +323,7 @@ def section_filter(nbs: Nbs, venv: Path, files: list[Path], reps: int, results: 
             mean_ms=statistics.fmean(per_file) * 1e3 if per_file else None,
             total_s=sum(per_file) if per_file else None,
         )
-    results["filter"] = {"files": len(files), "reps": reps, "rows": rows}
+    results["filter"] = {"files": len(files), "common": len(common), "reps": reps, "rows": rows}
 
 
 def section_batch(nbs: Nbs, venv: Path, files: list[Path], work: Path, reps: int, results: dict, log):
@@ -402,8 +404,11 @@ def section_git(nbs: Nbs, venv: Path, files: list[Path], work: Path, reps: int, 
     if not shutil.which("git"):
         results["git"] = {"status": NA + " (no git)"}
         return
+    # The venv's bin on PATH, as for a user who activated it (`nb-clean add-filter` writes a bare
+    # `nb-clean clean`).
     env = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1",
-               GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.invalid")
+               GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.invalid",
+               PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
     q = shlex.quote
     py = venv_tool(venv, "python")
     have_nbstripout = py and python_with(venv, "nbstripout") == py
@@ -455,6 +460,12 @@ def section_git(nbs: Nbs, venv: Path, files: list[Path], work: Path, reps: int, 
                 git(["init", "-q"], repo, env)
                 copy_flat(files, repo / "nb")
                 setup(repo)
+                # Timing, not policy: a notebook a filter refuses is kept as is (and counted)
+                # instead of aborting the whole `git add`.
+                keys = subprocess.run(["git", "config", "--get-regexp", r"^filter\..*\.required$"], cwd=repo,
+                                      env=env, capture_output=True, text=True).stdout.split()
+                for key in keys[::2]:
+                    git(["config", key, "false"], repo, env)
             except subprocess.CalledProcessError as err:
                 status = f"{NA} (setup failed: {first_line((err.stderr or b'').decode())})"
                 break
@@ -464,9 +475,10 @@ def section_git(nbs: Nbs, venv: Path, files: list[Path], work: Path, reps: int, 
                 status = f"failed (exit {r.code}: {first_line(r.err)})"
                 break
             secs.append(r.seconds)
+            refused = sum(1 for l in r.err.splitlines() if re.match(r"^error: external filter .* failed$", l))
         rows[name] = {"status": status, "ours": ours}
         if secs:
-            rows[name].update(median_s=median(secs), per_file_ms=median(secs) / len(files) * 1e3)
+            rows[name].update(median_s=median(secs), per_file_ms=median(secs) / len(files) * 1e3, refused=refused)
     shutil.rmtree(work / "git-repo", ignore_errors=True)
     results["git"] = {"files": len(files), "bytes": total_bytes, "reps": reps, "rows": rows}
 
@@ -519,8 +531,12 @@ def section_html(nbs: Nbs, venv: Path, work: Path, size: int, reps: int, results
                     break
                 secs.append(r.seconds)
                 rss.append(r.maxrss_kib)
+            kept = None
+            if not err:  # how much of the document survives: a throughput of a dropped document means little
+                p = subprocess.run(cmd, capture_output=True, timeout=900)
+                kept = len(p.stdout) / nbytes * 100
             row["tools"][vname] = ({"status": "failed (" + err + ")"} if err else
-                                   {"status": "ok", "median_s": median(secs),
+                                   {"status": "ok", "median_s": median(secs), "kept_pct": kept,
                                     "mb_per_s": nbytes / 1e6 / median(secs), "peak_rss_mib": max(rss) / 1024})
         if py:
             code, text = output([py, "-c", NH3_SNIPPET, str(path), fmt, str(reps)])
@@ -551,13 +567,14 @@ def section_cargo_bench(html_dir: Path, corpus: Path, results: dict, log, quick:
     unit = {"B/s": 1e-6, "KiB/s": 1024 / 1e6, "MiB/s": 1024 ** 2 / 1e6, "GiB/s": 1024 ** 3 / 1e6,
             "KB/s": 1e-3, "MB/s": 1.0, "GB/s": 1e3}
     for line in text.splitlines():
-        m = re.match(r"^(\S+/\S+)\s+time:\s+\[\S+ \S+ (\S+) (\S+)", line) or re.match(r"^(\S+/\S+)\s*$", line)
+        tunit = r"(ns|µs|us|ms|s)\]?"
+        m = re.match(r"^(\S+/\S+)\s+time:\s+\[\S+ \S+ (\S+) " + tunit, line) or re.match(r"^(\S+/\S+)\s*$", line)
         if m:
             name = m.group(1)
             if m.lastindex and m.lastindex >= 3:
                 rows.append({"name": name, "time": f"{m.group(2)} {m.group(3)}"})
             continue
-        m = re.match(r"^\s+time:\s+\[\S+ \S+ (\S+) (\S+)", line)
+        m = re.match(r"^\s+time:\s+\[\S+ \S+ (\S+) " + tunit, line)
         if m and name:
             rows.append({"name": name, "time": f"{m.group(1)} {m.group(2)}"})
             continue
@@ -693,7 +710,8 @@ def render(results: dict, info: list[str], args, install_notes: list[str]) -> st
         out += ["## 1. git clean filter, one process per notebook", "",
                 f"Each tool reads one notebook on stdin and writes it to stdout, as git runs a clean filter; "
                 f"{f['files']} notebooks, {f['reps']} repetitions, the median of each notebook's times, then the "
-                "median and the sum over notebooks. Ratio = nbsanitize time / tool time.", ""]
+                f"median, mean and sum over the {f.get('common', f['files'])} notebooks every tool accepted (a tool's "
+                "failures are listed beside its name). Ratio = nbsanitize time / tool time.", ""]
         refs = [(n, r) for n, r in f["rows"].items() if r["ours"] and r.get("median_ms")]
         out.append("| tool | median ms/notebook | mean ms | total s | " + " | ".join(f"ratio: {n}" for n, _ in refs) + " |")
         out.append("|---|---:|---:|---:|" + "---:|" * len(refs))
@@ -701,7 +719,7 @@ def render(results: dict, info: list[str], args, install_notes: list[str]) -> st
             if r["status"] != "ok":
                 out.append(f"| {name} | {r['status']} |  |  |" + " |" * len(refs))
                 continue
-            failed = f" ({len(r['failed'])} failed)" if r.get("failed") else ""
+            failed = f" (failed on {len(r['failed'])})" if r.get("failed") else ""
             cells = ["–" if r["ours"] else ratio_cell(ref["median_ms"], r["median_ms"]) for _, ref in refs]
             out.append(f"| {name}{failed} | {fmt(r['median_ms'], 2)} | {fmt(r['mean_ms'], 2)} | "
                        f"{fmt(r['total_s'], 2)} | " + " | ".join(cells) + " |")
@@ -732,17 +750,20 @@ def render(results: dict, info: list[str], args, install_notes: list[str]) -> st
     if g and "rows" in g:
         out += ["## 3. `git add` of the corpus with each tool's filter", "",
                 f"A fresh repository per run, {g['files']} notebooks ({g['bytes'] / 1e6:.1f} MB), median of "
-                f"{g['reps']} runs of `git add -A`; git's global and system config are ignored.", ""]
+                f"{g['reps']} runs of `git add -A` (the repository set-up and the copy are not timed); git's global and "
+                "system config are ignored.", ""]
         ref = next((r for n, r in g["rows"].items() if r["ours"] and r.get("median_s")), None)
         refname = next((n for n, r in g["rows"].items() if r["ours"] and r.get("median_s")), None)
-        out += [f"| setup | median s | ms/notebook | ratio ({refname or 'nbsanitize'} / setup) |", "|---|---:|---:|---:|"]
+        out += [f"| setup | median s | ms/notebook | notebooks the filter refused | ratio ({refname or 'nbsanitize'} / setup) |",
+                "|---|---:|---:|---:|---:|"]
         for name, r in g["rows"].items():
             if not r.get("median_s"):
-                out.append(f"| {name} | {r['status']} |  |  |")
+                out.append(f"| {name} | {r['status']} |  |  |  |")
                 continue
             cell = "–" if r["ours"] or not ref or name.startswith("no filter") else ratio_cell(ref["median_s"], r["median_s"])
-            out.append(f"| {name} | {fmt(r['median_s'], 3)} | {fmt(r['per_file_ms'], 2)} | {cell} |")
-        out.append("")
+            out.append(f"| {name} | {fmt(r['median_s'], 3)} | {fmt(r['per_file_ms'], 2)} | {r.get('refused', 0)} | {cell} |")
+        out += ["", "Filters run with `required=false` so that a notebook a tool cannot read is stored unfiltered "
+                "(and counted) instead of aborting the run.", ""]
     elif g:
         out += ["## 3. `git add`", "", g["status"], ""]
 
@@ -756,7 +777,8 @@ def render(results: dict, info: list[str], args, install_notes: list[str]) -> st
         out += ["## 4. HTML and SVG throughput", "",
                 "Generated documents; nbsanitize is timed as a whole process (`nbsanitize sanitize --format html|svg FILE`,"
                 " start-up included), nh3 in-process (`nh3.clean`, start-up excluded). MB/s (10^6 bytes), median of "
-                f"{h['reps']} runs.", ""]
+                f"{h['reps']} runs. \"kept\" = output size / input size: a document the policy drops whole "
+                "(e.g. an SVG it judges script-capable) is fast for the wrong reason.", ""]
         if "nbsanitize fast path (--fast-path always)" not in names:
             out += ["The lol_html fast path (`--fast-path always|never`): not available in this build.", ""]
         out += ["| document | MB | " + " | ".join(names) + " |", "|---|---:|" + "---:|" * len(names)]
@@ -764,7 +786,11 @@ def render(results: dict, info: list[str], args, install_notes: list[str]) -> st
             cells = []
             for n in names:
                 t = row["tools"].get(n, {"status": NA})
-                cells.append(fmt(t["mb_per_s"]) if t.get("status") == "ok" else t["status"])
+                if t.get("status") != "ok":
+                    cells.append(t["status"])
+                else:
+                    kept = f" ({t['kept_pct']:.0f}% kept)" if t.get("kept_pct") is not None else ""
+                    cells.append(fmt(t["mb_per_s"]) + kept)
             out.append(f"| {row['doc']} | {row['bytes'] / 1e6:.1f} | " + " | ".join(cells) + " |")
         out.append("")
 
@@ -782,6 +808,19 @@ def render(results: dict, info: list[str], args, install_notes: list[str]) -> st
         else:
             out += [c["status"], ""]
 
+    if b:
+        out += ["## 5. Limits: peak memory", "",
+                "Peak resident set size (`/usr/bin/time -f %M`, the figure `/usr/bin/time -v` reports) of each batch run "
+                "(section 2) and of the largest generated document (section 4).", "",
+                "| run | peak RSS MiB |", "|---|---:|"]
+        for name, r in b["rows"].items():
+            if r.get("peak_rss_mib"):
+                out.append(f"| batch: {name} | {fmt(r['peak_rss_mib'])} |")
+        for row in (h or {}).get("rows", []):
+            for n, t in row["tools"].items():
+                if t.get("peak_rss_mib"):
+                    out.append(f"| {row['doc']} ({row['bytes'] / 1e6:.1f} MB): {n} | {fmt(t['peak_rss_mib'])} |")
+        out.append("")
     m = results.get("models")
     if m:
         out += ["## 6. Model files (pickle scanning)", "",
@@ -802,19 +841,6 @@ def render(results: dict, info: list[str], args, install_notes: list[str]) -> st
             codes = ",".join(map(str, r["big"]["exit_codes"])) + "; " + ",".join(map(str, r["store"]["exit_codes"]))
             out.append(f"| {name} | {fmt(r['big']['median_s'], 3)} | {fmt(r['big']['mops_per_s'], 2)} | "
                        f"{fmt(r['store']['median_s'], 3)} | {fmt(r['store']['files_per_s'])} | {codes} | {cell} |")
-        out.append("")
-    if b:
-        out += ["## 5. Limits: peak memory", "",
-                "Peak resident set size (`/usr/bin/time -f %M`, the figure `/usr/bin/time -v` reports) of each batch run "
-                "(section 2) and of the largest generated document (section 4).", "",
-                "| run | peak RSS MiB |", "|---|---:|"]
-        for name, r in b["rows"].items():
-            if r.get("peak_rss_mib"):
-                out.append(f"| batch: {name} | {fmt(r['peak_rss_mib'])} |")
-        for row in (h or {}).get("rows", []):
-            for n, t in row["tools"].items():
-                if t.get("peak_rss_mib"):
-                    out.append(f"| {row['doc']} ({row['bytes'] / 1e6:.1f} MB): {n} | {fmt(t['peak_rss_mib'])} |")
         out.append("")
     out += ["## Reproduce", "", "```sh", "bench/run            # 30-notebook sample for section 1, 5 repetitions",
             "bench/run --full     # every notebook in section 1", "bench/run --smoke    # 2 notebooks, 1 repetition: checks the script, not the speed",
@@ -871,7 +897,9 @@ def headline(results: dict) -> list[str]:
                 lines.append(f"git add of {results['git']['files']} notebooks: {ref[0]} {ref[1]['median_s']:.2f} s vs {n} "
                              f"{r['median_s']:.2f} s: {speedup(ref[1]['median_s'], r['median_s'])}")
     for row in results.get("html", {}).get("rows", []):
-        parts = [f"{n.replace('nbsanitize ', '')} {t['mb_per_s']:.0f}" for n, t in row["tools"].items() if t.get("mb_per_s")]
+        parts = [f"{n.replace('nbsanitize ', '')} {t['mb_per_s']:.0f}"
+                 + (f" ({t['kept_pct']:.0f}% of it kept)" if t.get("kept_pct") is not None and t["kept_pct"] < 50 else "")
+                 for n, t in row["tools"].items() if t.get("mb_per_s")]
         if parts:
             lines.append(f"{row['doc']} MB/s: " + ", ".join(parts))
     for r in results.get("cargo_bench", {}).get("rows", []):
