@@ -358,13 +358,18 @@ def section_batch(nbs: Nbs, venv: Path, files: list[Path], work: Path, reps: int
     copy_flat(files, src)
     total_bytes = sum(f.stat().st_size for f in files)
     dst = work / "batch-run"
-    rows = {}
+    rows, live = {}, []
     for kind, name, cmd, ours in tools:
         if cmd is None:
             rows[name] = {"status": NA, "kind": kind, "ours": ours}
-            continue
-        secs, rss, codes, errs = [], [], set(), ""
-        for rep in range(reps):
+        else:
+            rows[name] = {"status": "ok", "kind": kind, "ours": ours,
+                          "cmd": " ".join(shlex.quote(c) for c in cmd), "_s": [], "_rss": [], "_codes": set(), "error": ""}
+            live.append((name, cmd))
+    # Repetitions outermost, so a change in the machine's load hits every tool alike.
+    for rep in range(reps):
+        for name, cmd in live:
+            row = rows[name]
             if dst.exists():
                 shutil.rmtree(dst)
             shutil.copytree(src, dst)
@@ -379,18 +384,16 @@ def section_batch(nbs: Nbs, venv: Path, files: list[Path], work: Path, reps: int
                     argv.append(a)
             log(f"batch: {name} ({rep + 1}/{reps})")
             r = run(argv, rss=True)
-            secs.append(r.seconds)
-            rss.append(r.maxrss_kib)
-            codes.add(r.code)
+            row["_s"].append(r.seconds)
+            row["_rss"].append(r.maxrss_kib)
+            row["_codes"].add(r.code)
             if r.code not in (0, 1):
-                errs = first_line(r.err)
-        rows[name] = {
-            "status": "ok", "kind": kind, "ours": ours,
-            "cmd": " ".join(shlex.quote(c) for c in cmd),
-            "median_s": median(secs), "min_s": min(secs),
-            "mb_per_s": total_bytes / 1e6 / median(secs),
-            "peak_rss_mib": max(rss) / 1024, "exit_codes": sorted(codes), "error": errs,
-        }
+                row["error"] = first_line(r.err)
+    for name, _ in live:
+        row = rows[name]
+        secs, rss, codes = row.pop("_s"), row.pop("_rss"), row.pop("_codes")
+        row.update(median_s=median(secs), min_s=min(secs), mb_per_s=total_bytes / 1e6 / median(secs),
+                   peak_rss_mib=max(rss) / 1024, exit_codes=sorted(codes))
     shutil.rmtree(dst, ignore_errors=True)
     results["batch"] = {"files": len(files), "bytes": total_bytes, "reps": reps, "rows": rows}
 
@@ -445,13 +448,19 @@ def section_git(nbs: Nbs, venv: Path, files: list[Path], work: Path, reps: int, 
         ("nb-clean add-filter", command([nbclean, "add-filter"]) if nbclean else None, False),
     ]
     total_bytes = sum(f.stat().st_size for f in files)
-    rows = {}
+    rows, live = {}, []
     for name, setup, ours in setups:
         if setup is None:
             rows[name] = {"status": NA, "ours": ours}
-            continue
-        secs, status = [], "ok"
-        for rep in range(reps):
+        else:
+            rows[name] = {"status": "ok", "ours": ours, "secs": [], "refused": 0}
+            live.append((name, setup))
+    # Repetitions outermost, so a change in the machine's load hits every setup alike.
+    for rep in range(reps):
+        for name, setup in live:
+            row = rows[name]
+            if row["status"] != "ok":
+                continue
             repo = work / "git-repo"
             if repo.exists():
                 shutil.rmtree(repo)
@@ -467,18 +476,20 @@ def section_git(nbs: Nbs, venv: Path, files: list[Path], work: Path, reps: int, 
                 for key in keys[::2]:
                     git(["config", key, "false"], repo, env)
             except subprocess.CalledProcessError as err:
-                status = f"{NA} (setup failed: {first_line((err.stderr or b'').decode())})"
-                break
+                row["status"] = f"{NA} (setup failed: {first_line((err.stderr or b'').decode())})"
+                continue
             log(f"git add: {name} ({rep + 1}/{reps})")
             r = run(["git", "add", "-A"], cwd=repo, env=env, timeout=1800)
             if r.code != 0:
-                status = f"failed (exit {r.code}: {first_line(r.err)})"
-                break
-            secs.append(r.seconds)
-            refused = sum(1 for l in r.err.splitlines() if re.match(r"^error: external filter .* failed$", l))
-        rows[name] = {"status": status, "ours": ours}
-        if secs:
-            rows[name].update(median_s=median(secs), per_file_ms=median(secs) / len(files) * 1e3, refused=refused)
+                row["status"] = f"failed (exit {r.code}: {first_line(r.err)})"
+                continue
+            row["secs"].append(r.seconds)
+            row["refused"] = sum(1 for l in r.err.splitlines() if re.match(r"^error: external filter .* failed$", l))
+    for name, _ in live:
+        row = rows[name]
+        secs = row.pop("secs")
+        if secs and row["status"] == "ok":
+            row.update(median_s=median(secs), per_file_ms=median(secs) / len(files) * 1e3)
     shutil.rmtree(work / "git-repo", ignore_errors=True)
     results["git"] = {"files": len(files), "bytes": total_bytes, "reps": reps, "rows": rows}
 
