@@ -46,8 +46,9 @@ NA = "not available"
 class Run:
     """One finished process: wall seconds, peak RSS (KiB), exit code, stderr head."""
 
-    def __init__(self, seconds: float, maxrss_kib: int, code: int, err: str):
+    def __init__(self, seconds: float, maxrss_kib: int, code: int, err: str, cpu: float | None = None):
         self.seconds, self.maxrss_kib, self.code, self.err = seconds, maxrss_kib, code, err
+        self.cpu = cpu  # user + system seconds, when measured with /usr/bin/time
 
 
 TIME = "/usr/bin/time" if Path("/usr/bin/time").is_file() else None
@@ -61,7 +62,7 @@ def run(cmd, stdin_path=None, cwd=None, env=None, timeout=900.0, rss=False) -> R
     with tempfile.TemporaryFile() as err_file, tempfile.NamedTemporaryFile("r") as rss_file:
         argv = list(cmd)
         if rss and TIME:
-            argv = [TIME, "-f", "%M", "-o", rss_file.name, *argv]
+            argv = [TIME, "-f", "%M %U %S", "-o", rss_file.name, *argv]
         start = time.perf_counter()
         proc = subprocess.Popen(
             argv, stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
@@ -76,13 +77,14 @@ def run(cmd, stdin_path=None, cwd=None, env=None, timeout=900.0, rss=False) -> R
         seconds = time.perf_counter() - start
         err_file.seek(0)
         err = err_file.read(1 << 20).decode("utf-8", "replace").strip()
-        maxrss = 0
+        maxrss, cpu = 0, None
         if rss and TIME:
             try:
-                maxrss = int(rss_file.read().strip().splitlines()[-1])
+                fields = rss_file.read().strip().splitlines()[-1].split()
+                maxrss, cpu = int(fields[0]), float(fields[1]) + float(fields[2])
             except (ValueError, IndexError):
                 pass
-    return Run(seconds, maxrss, code, err)
+    return Run(seconds, maxrss, code, err, cpu)
 
 
 def output(cmd, cwd=None) -> tuple[int, str]:
@@ -364,7 +366,7 @@ def section_batch(nbs: Nbs, venv: Path, files: list[Path], work: Path, reps: int
             rows[name] = {"status": NA, "kind": kind, "ours": ours}
         else:
             rows[name] = {"status": "ok", "kind": kind, "ours": ours,
-                          "cmd": " ".join(shlex.quote(c) for c in cmd), "_s": [], "_rss": [], "_codes": set(), "error": ""}
+                          "cmd": " ".join(shlex.quote(c) for c in cmd), "_s": [], "_rss": [], "_cpu": [], "_codes": set(), "error": ""}
             live.append((name, cmd))
     # Repetitions outermost, so a change in the machine's load hits every tool alike.
     for rep in range(reps):
@@ -386,13 +388,15 @@ def section_batch(nbs: Nbs, venv: Path, files: list[Path], work: Path, reps: int
             r = run(argv, rss=True)
             row["_s"].append(r.seconds)
             row["_rss"].append(r.maxrss_kib)
+            if r.cpu is not None:
+                row["_cpu"].append(r.cpu)
             row["_codes"].add(r.code)
             if r.code not in (0, 1):
                 row["error"] = first_line(r.err)
     for name, _ in live:
         row = rows[name]
-        secs, rss, codes = row.pop("_s"), row.pop("_rss"), row.pop("_codes")
-        row.update(median_s=median(secs), min_s=min(secs), mb_per_s=total_bytes / 1e6 / median(secs),
+        secs, rss, codes, cpu = row.pop("_s"), row.pop("_rss"), row.pop("_codes"), row.pop("_cpu")
+        row.update(median_s=median(secs), cpu_s=median(cpu), min_s=min(secs), mb_per_s=total_bytes / 1e6 / median(secs),
                    peak_rss_mib=max(rss) / 1024, exit_codes=sorted(codes))
     shutil.rmtree(dst, ignore_errors=True)
     results["batch"] = {"files": len(files), "bytes": total_bytes, "reps": reps, "rows": rows}
@@ -744,18 +748,19 @@ def render(results: dict, info: list[str], args, install_notes: list[str]) -> st
         for kind, title, refname in (("sanitize", "Sanitizing in place", None), ("strip", "Stripping outputs in place", "nbsanitize strip")):
             rows = {n: r for n, r in b["rows"].items() if r["kind"] == kind}
             ref = next((r for n, r in rows.items() if r["ours"] and r.get("median_s") and (refname is None or n == refname)), None)
-            out += [f"**{title}**", "", "| tool | median s | MB/s | peak RSS MiB | exit | ratio (nbsanitize / tool) |",
-                    "|---|---:|---:|---:|---|---:|"]
+            out += [f"**{title}**", "", "| tool | median s | CPU s (user+sys) | MB/s | peak RSS MiB | exit | ratio (nbsanitize / tool) |",
+                    "|---|---:|---:|---:|---:|---|---:|"]
             for name, r in rows.items():
                 if r["status"] != "ok":
-                    out.append(f"| {name} | {r['status']} |  |  |  |  |")
+                    out.append(f"| {name} | {r['status']} |  |  |  |  |  |")
                     continue
                 rc = ",".join(map(str, r["exit_codes"])) + (f" ({r['error']})" if r.get("error") else "")
                 cell = "–" if r["ours"] or not ref else ratio_cell(ref["median_s"], r["median_s"])
-                out.append(f"| {name} | {fmt(r['median_s'], 3)} | {fmt(r['mb_per_s'])} | {fmt(r['peak_rss_mib'])} | {rc} | {cell} |")
+                out.append(f"| {name} | {fmt(r['median_s'], 3)} | {fmt(r.get('cpu_s'), 2)} | {fmt(r['mb_per_s'])} | {fmt(r['peak_rss_mib'])} | {rc} | {cell} |")
             out.append("")
         out += ["Exit 1 from `nbsanitize check` means findings (expected on this corpus). The nbformat + nh3 "
-                "script fails on notebooks nbformat cannot read and counts them.", ""]
+                "script fails on notebooks nbformat cannot read and counts them. Wall time well above CPU time "
+                "is waiting, mostly for the disk (nbsanitize syncs each rewritten file before renaming it).", ""]
 
     g = results.get("git")
     if g and "rows" in g:
@@ -887,7 +892,9 @@ def headline(results: dict) -> list[str]:
     ours_b = next((r for n, r in b.items() if r["kind"] == "sanitize" and r["ours"] and r.get("median_s")), None)
     if ours_b:
         lines.append(f"batch sanitize of {results['batch']['files']} notebooks ({results['batch']['bytes'] / 1e6:.0f} MB): "
-                     f"nbsanitize {ours_b['median_s']:.2f} s ({ours_b['mb_per_s']:.0f} MB/s, peak {ours_b['peak_rss_mib']:.0f} MiB)")
+                     f"nbsanitize {ours_b['median_s']:.2f} s ({ours_b['mb_per_s']:.0f} MB/s"
+                     + (f", {ours_b['cpu_s']:.2f} s CPU" if ours_b.get("cpu_s") is not None else "")
+                     + f", peak {ours_b['peak_rss_mib']:.0f} MiB)")
         for n, r in b.items():
             if r["kind"] == "sanitize" and not r["ours"] and r.get("median_s"):
                 lines.append(f"  vs {n} {r['median_s']:.2f} s: {speedup(ours_b['median_s'], r['median_s'])}")
