@@ -428,3 +428,53 @@ fn rule_prints_the_documentation() {
     );
     nbsanitize().args(["rule", "NB999"]).assert().code(2);
 }
+
+/// `check`, `sanitize` and the git `filter` resolve the same policy: the configuration file's
+/// allowlist additions apply to all three.
+#[test]
+fn config_allowlist_applies_to_check_and_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let nb = MALICIOUS.replace(
+        "<img src=x onerror=\\\"alert(document.cookie)\\\">",
+        "<marquee>m</marquee>",
+    );
+    let path = write(dir.path(), "nb.ipynb", nb.as_bytes());
+    let codes = |dir: &Path| {
+        let out = nbsanitize()
+            .current_dir(dir)
+            .args(["check", "--output-format", "json", "nb.ipynb"])
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let filtered = |dir: &Path| {
+        let out = nbsanitize()
+            .current_dir(dir)
+            .args(["filter", "--mode", "sanitize"])
+            .write_stdin(nb.clone())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(codes(dir.path()).contains(&"NB109".to_owned()));
+    assert!(!filtered(dir.path()).contains("marquee"));
+    fs::write(
+        dir.path().join("nbsanitize.toml"),
+        "[allow]\ntags = [\"marquee\"]\n",
+    )
+    .unwrap();
+    assert!(!codes(dir.path()).contains(&"NB109".to_owned()));
+    assert!(filtered(dir.path()).contains("<marquee>m</marquee>"));
+    assert!(path.exists());
+}

@@ -37,9 +37,9 @@ pub struct FilterArgs {
     /// Speak git's long-running filter protocol (`filter.<driver>.process`) on stdin/stdout.
     #[arg(long)]
     pub process: bool,
-    /// Policy preset.
-    #[arg(long, value_enum, default_value_t = Preset::Default)]
-    pub policy: Preset,
+    /// Policy preset. Default: the configuration file's `policy`, else `default`.
+    #[arg(long, value_enum)]
+    pub policy: Option<Preset>,
     /// Refuse inputs larger than this (bytes, or with a K/M/G/KiB/MiB/GiB suffix).
     #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = super::args::parse_size)]
     pub max_size: u64,
@@ -71,7 +71,15 @@ pub fn run(args: FilterArgs) -> anyhow::Result<Exit> {
             ModeArg::Strip => Mode::Strip,
         };
     }
-    let policy = Policy::from_preset(args.policy);
+    // The same policy as `check` and `sanitize`: preset and allowlist additions from the
+    // configuration file.
+    let policy = match super::run::resolve_policy(args.policy, None) {
+        Ok(policy) => policy,
+        Err(message) => {
+            let _ = writeln!(io::stderr(), "nbsanitize: {message}");
+            return Ok(Exit::Config);
+        }
+    };
     if args.process {
         return serve(&settings, &policy, args.max_size);
     }

@@ -15,8 +15,17 @@ use super::walk;
 /// The policy from `--policy`, `--config` or the discovered configuration file; on error the
 /// one-line message, with the file it came from.
 fn policy_of(args: &InputArgs) -> Result<Policy, String> {
+    resolve_policy(args.policy, args.config.as_deref())
+}
+
+/// The policy of `preset` (else the configuration file's, else `default`) with the allowlist
+/// additions of `config` or of the configuration file found from the working directory.
+pub(super) fn resolve_policy(
+    preset: Option<nbsanitize::Preset>,
+    config: Option<&std::path::Path>,
+) -> Result<Policy, String> {
     let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
-    let path = match &args.config {
+    let path = match config.map(std::path::Path::to_path_buf) {
         Some(path) => Some(path.clone()),
         None => config::discover(&cwd).map_err(|e| format!("{}: {e}", cwd.display()))?,
     };
@@ -28,7 +37,7 @@ fn policy_of(args: &InputArgs) -> Result<Policy, String> {
         Some(path) => config::Options::load(path).map_err(in_file)?,
         None => config::Options::default(),
     };
-    options.policy_builder(args.policy).build().map_err(in_file)
+    options.policy_builder(preset).build().map_err(in_file)
 }
 
 /// [`policy_of`], or the exit code for a bad configuration (after printing why).

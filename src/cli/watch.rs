@@ -44,9 +44,9 @@ pub struct WatchArgs {
     /// Copy each original here, with the same relative layout, before rewriting it.
     #[arg(long, value_name = "DIR")]
     pub backup: Option<PathBuf>,
-    /// Policy preset.
-    #[arg(long, value_enum, default_value_t = Preset::Default)]
-    pub policy: Preset,
+    /// Policy preset. Default: the configuration file's `policy`, else `default`.
+    #[arg(long, value_enum)]
+    pub policy: Option<Preset>,
     /// Leave files larger than this alone (reported when they are of a kind we clean).
     #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
     pub max_size: u64,
@@ -95,7 +95,13 @@ pub fn run(args: WatchArgs) -> anyhow::Result<Exit> {
         Mode::Sanitize { dry_run: false }
     };
     let mut batch_opts = batch::Options::new(mode);
-    batch_opts.policy = nbsanitize::Policy::from_preset(args.policy);
+    batch_opts.policy = match super::run::resolve_policy(args.policy, None) {
+        Ok(policy) => policy,
+        Err(message) => {
+            let _ = writeln!(std::io::stderr(), "nbsanitize: {message}");
+            return Ok(Exit::Config);
+        }
+    };
     batch_opts.max_size = args.max_size;
     batch_opts.jobs = args.jobs;
     batch_opts.no_ignore = args.no_ignore;
