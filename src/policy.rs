@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::mime::MimeType;
 use crate::rules::{self, Rule};
 use crate::sanitize::html::HtmlAllowlist;
+use crate::sanitize::stream::{self, FastPath};
 
 /// A named starting point for a policy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
@@ -53,6 +54,23 @@ pub struct PolicyBuilder {
     html: HtmlAllowlist,
     keep_mime: HashSet<String>,
     errors: Vec<String>,
+    fast_path: FastPathSettings,
+}
+
+/// When HTML goes through the streaming fast path (`sanitize::stream`).
+#[derive(Debug, Clone, Copy)]
+struct FastPathSettings {
+    mode: FastPath,
+    threshold: usize,
+}
+
+impl Default for FastPathSettings {
+    fn default() -> Self {
+        FastPathSettings {
+            mode: FastPath::Auto,
+            threshold: stream::DEFAULT_THRESHOLD,
+        }
+    }
 }
 
 impl PolicyBuilder {
@@ -110,6 +128,21 @@ impl PolicyBuilder {
         self
     }
 
+    /// HTML inputs (outputs, attachments, artifacts) of at least this many bytes go through the
+    /// streaming fast path (`sanitize::stream`), which falls back to ammonia outside its safe
+    /// subset. Default: 1 MiB ([`stream::DEFAULT_THRESHOLD`]).
+    pub fn fast_path_threshold(mut self, bytes: usize) -> Self {
+        self.fast_path.threshold = bytes;
+        self
+    }
+
+    /// Forces the fast path on or off for every input ([`FastPath::Always`],
+    /// [`FastPath::Never`]), or lets the threshold decide. Default: [`FastPath::Auto`].
+    pub fn fast_path(mut self, mode: FastPath) -> Self {
+        self.fast_path.mode = mode;
+        self
+    }
+
     /// Validates the settings and builds the policy.
     pub fn build(self) -> Result<Policy, Error> {
         if let Some(first) = self.errors.into_iter().next() {
@@ -120,6 +153,7 @@ impl PolicyBuilder {
                 preset: self.preset,
                 html: self.html,
                 keep_mime: self.keep_mime,
+                fast_path: self.fast_path,
             }),
         })
     }
@@ -136,6 +170,7 @@ struct Inner {
     preset: Preset,
     html: HtmlAllowlist,
     keep_mime: HashSet<String>,
+    fast_path: FastPathSettings,
 }
 
 impl Default for Policy {
@@ -172,6 +207,21 @@ impl Policy {
 
     pub(crate) fn html(&self) -> &HtmlAllowlist {
         &self.inner.html
+    }
+
+    /// The HTML allowlist (for the streaming API, `sanitize::stream::sanitize_stream`).
+    pub fn html_allowlist(&self) -> &HtmlAllowlist {
+        &self.inner.html
+    }
+
+    /// Whether HTML goes through the fast path: by size, always, or never.
+    pub fn fast_path(&self) -> FastPath {
+        self.inner.fast_path.mode
+    }
+
+    /// The input size from which [`FastPath::Auto`] uses the fast path.
+    pub fn fast_path_threshold(&self) -> usize {
+        self.inner.fast_path.threshold
     }
 
     /// Decides what happens to a MIME entry of an output bundle.

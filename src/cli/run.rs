@@ -3,15 +3,37 @@
 use std::io::{self, Write};
 
 use anyhow::{Context, bail};
+use clap::ValueEnum;
 use nbsanitize::report::{FileResult, Format, Report};
+use nbsanitize::sanitize::stream::FastPath;
 use nbsanitize::{Error, Outcome, Policy, engine, fsio};
 
 use super::Exit;
 use super::args::{CheckArgs, InputArgs, SanitizeArgs};
 use super::inputs::{self, Input};
 
+/// The environment variable that sets `--fast-path` when the flag is not given.
+const FAST_PATH_ENV: &str = "NBSANITIZE_FAST_PATH";
+
+/// `--fast-path`, else `$NBSANITIZE_FAST_PATH`, else `auto`.
+fn fast_path_of(args: &InputArgs) -> anyhow::Result<FastPath> {
+    if let Some(mode) = args.fast_path {
+        return Ok(mode);
+    }
+    match std::env::var(FAST_PATH_ENV) {
+        Ok(value) if !value.is_empty() => FastPath::from_str(&value, true).map_err(|_| {
+            anyhow::anyhow!("{FAST_PATH_ENV}={value}: expected auto, always or never")
+        }),
+        _ => Ok(FastPath::Auto),
+    }
+}
+
 fn policy_of(args: &InputArgs) -> Policy {
-    Policy::from_preset(args.policy)
+    Policy::builder()
+        .preset(args.policy)
+        .fast_path(fast_path_of(args).unwrap_or_default())
+        .build()
+        .expect("presets are valid")
 }
 
 fn read(input: &Input, max_size: u64) -> Result<Vec<u8>, Error> {
@@ -105,6 +127,7 @@ fn for_each_input(
 }
 
 pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<Exit> {
+    fast_path_of(&args.input)?;
     let many = args.input.paths.len() > 1 || args.input.paths.iter().any(|p| p.is_dir());
     if many && !args.in_place {
         bail!(
@@ -146,6 +169,7 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<Exit> {
 }
 
 pub fn check(args: CheckArgs) -> anyhow::Result<Exit> {
+    fast_path_of(&args.input)?;
     let report = for_each_input(&args.input, |_, _, outcome| Ok(outcome.changed()));
     if !(args.input.quiet && args.output_format == Format::Text) {
         report.write(args.output_format, &mut io::stdout().lock())?;

@@ -367,11 +367,11 @@ impl HtmlAllowlist {
         Ok(())
     }
 
-    fn allows_tag(&self, tag: &str) -> bool {
+    pub(crate) fn allows_tag(&self, tag: &str) -> bool {
         self.tags.contains(tag)
     }
 
-    fn allows_attribute(&self, tag: &str, attr: &str) -> bool {
+    pub(crate) fn allows_attribute(&self, tag: &str, attr: &str) -> bool {
         self.generic_attributes.contains(attr)
             || self
                 .tag_attributes
@@ -450,7 +450,11 @@ fn builder(allow: &HtmlAllowlist) -> ammonia::Builder<'_> {
 }
 
 /// ammonia's per-attribute hook: the same value checks as [`check_tree`].
-fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
+pub(crate) fn filter_attribute<'u>(
+    element: &str,
+    attribute: &str,
+    value: &'u str,
+) -> Option<Cow<'u, str>> {
     if is_url_attribute(attribute) {
         if !url_is_safe(element, attribute, value) {
             return None;
@@ -537,12 +541,12 @@ pub(crate) fn scheme_of(url: &str) -> Option<String> {
 
 /// What the checker saw, grouped by rule: rule → examples.
 #[derive(Default)]
-struct Observations {
+pub(crate) struct Observations {
     by_rule: BTreeMap<&'static str, (&'static Rule, usize, BTreeSet<String>)>,
 }
 
 impl Observations {
-    fn add(&mut self, rule: &'static Rule, example: String) {
+    pub(crate) fn add(&mut self, rule: &'static Rule, example: String) {
         let entry = self
             .by_rule
             .entry(rule.code)
@@ -553,11 +557,11 @@ impl Observations {
         }
     }
 
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.by_rule.is_empty()
     }
 
-    fn into_findings(self) -> Vec<Finding> {
+    pub(crate) fn into_findings(self) -> Vec<Finding> {
         self.by_rule
             .into_values()
             .map(|(rule, count, examples)| {
@@ -583,7 +587,7 @@ impl Observations {
 }
 
 /// The rule a disallowed HTML element falls under, when it is one of the named families.
-fn classify_element(tag: &str) -> Option<&'static Rule> {
+pub(crate) fn classify_element(tag: &str) -> Option<&'static Rule> {
     Some(match tag {
         "script" => &rules::html::SCRIPT_ELEMENT,
         "iframe" | "frame" | "frameset" | "object" | "embed" | "applet" | "portal"
@@ -644,7 +648,7 @@ fn check_tree(dom: &RcDom, allow: &HtmlAllowlist) -> Observations {
     seen
 }
 
-fn check_attribute(
+pub(crate) fn check_attribute(
     tag: &str,
     name: &QualName,
     value: &str,

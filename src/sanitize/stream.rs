@@ -1,0 +1,979 @@
+/*! The streaming fast path: lol_html for the common safe subset of HTML, ammonia for the rest.
+
+[`html::sanitize_fragment`] parses the whole input into a tree (html5ever) and rebuilds it with
+ammonia: about 10 MB/s on pandas tables, and memory that grows with the document. This module
+runs one [`lol_html`] pass with handlers on every element, comment and doctype instead. lol_html
+is a streaming tokenizer, not a sanitizer, so the pass only *accepts* a document when it can tell
+that its view of the markup is the browser's view, and sends everything else to the ammonia path.
+
+# The subset
+
+A document stays on the fast path when every start tag is
+
+- an allowlisted HTML element (`HtmlAllowlist`, the same allowlist ammonia uses), outside
+  foreign content; its attributes are checked with the ammonia path's own checks
+  (`check_attribute`, `filter_attribute`, ammonia's URL-scheme test) on values this module
+  decodes itself (entities, CR/NUL exactly as html5ever does: the value is re-tokenized by
+  html5ever); or
+- one of the elements ammonia drops whose removal cannot change how the rest is parsed:
+  `script` and `style` (removed with their content, when `style` is not allowlisted), `meta`,
+  `link`, `base` (void), and `html`, `head`, `body` (ignored by a fragment parse; only their
+  tags are removed); a removal right after `<pre>`/`<listing>` (leading newline) or anywhere
+  after a `<colgroup>` (column-group insertion mode) is not proven equivalent and falls back.
+
+Everything else falls back: `svg`/`math`, `template`, `title`, `textarea`, `select`, `noscript`,
+`xmp`, `plaintext`, `iframe`, `noembed`, `noframes`, `image`, any other element outside the
+allowlist, duplicate or malformed attribute names, lol_html's parsing-ambiguity errors, a single
+token larger than the memory limit, and markup unterminated at the end (a `<` with no `>` after
+it, a `<!--` with no `-->` after it, a removed `<script>`/`<style>` without its end tag).
+
+# Output
+
+When the pass finds nothing, the input is kept byte for byte (`text: None`), exactly like the
+ammonia path. Otherwise the output is the input with the same edits ammonia makes: disallowed
+attributes and elements removed, styles and clobbering ids rewritten, comments and doctypes
+dropped, and `rel="noopener noreferrer"` on every `<a>`. It is not ammonia's serialization, but
+parses to the same tree (same elements, attributes and text; the differential tests in
+`tests/fastpath.rs` compare html5ever trees of both).
+
+# Memory
+
+The in-memory API ([`sanitize_fragment_fast`], [`sanitize_html`]) holds the input and output.
+The streaming API ([`sanitize_stream`], [`check_stream`]) holds at most
+[`StreamLimits::fallback_bytes`] of input plus as much output (so that clean documents are
+passed through byte for byte and outside-the-subset documents can still go to ammonia), plus
+lol_html's buffer for one token (at most [`StreamLimits::max_token_bytes`]) and a 64 KiB read
+buffer. With the defaults that is under 32 MiB whatever the input size; the ammonia fallback for
+a document of up to `fallback_bytes` needs its tree on top (measured in the README). A document
+larger than `fallback_bytes` that leaves the subset after that point cannot be rebuilt in
+bounded memory: the stream stops with [`Error::OutsideFastPath`] and the caller must discard the
+partial output (the CLI writes to a temporary file and leaves the original untouched). */
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::fmt;
+use std::io::{Read, Write};
+use std::rc::Rc;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use html5ever::{LocalName, QualName, ns};
+use lol_html::errors::RewritingError;
+use lol_html::html_content::{Comment, ContentType, Doctype, Element, EndTag, TextChunk};
+use lol_html::{HtmlRewriter, MemorySettings, Settings, doc_comments, doc_text, doctype, element};
+
+use super::html::{self, Cleaned, HtmlAllowlist, LINK_REL, Observations};
+use crate::error::Error;
+use crate::policy::Policy;
+use crate::rules;
+
+/// Which path sanitizes HTML: chosen per input by size, or forced (for tests and benchmarks).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FastPath {
+    /// The fast path for inputs of at least the policy's threshold, ammonia below it.
+    #[default]
+    Auto,
+    /// The fast path for every input (it still falls back to ammonia outside its subset).
+    Always,
+    /// Never the fast path: ammonia for every input.
+    Never,
+}
+
+/// The default [`PolicyBuilder::fast_path_threshold`](crate::PolicyBuilder::fast_path_threshold):
+/// 1 MiB. Below it ammonia's speed does not matter and its output is the reference.
+pub const DEFAULT_THRESHOLD: usize = 1 << 20;
+
+/// Why a document left the fast path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsideSubset {
+    /// Byte offset in the input where it was noticed, when known.
+    pub offset: Option<u64>,
+    /// What was found, for people (`<svg> (foreign content)`).
+    pub reason: String,
+}
+
+impl fmt::Display for OutsideSubset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.offset {
+            Some(at) => write!(f, "{} at byte {at}", self.reason),
+            None => f.write_str(&self.reason),
+        }
+    }
+}
+
+impl std::error::Error for OutsideSubset {}
+
+impl OutsideSubset {
+    fn new(offset: Option<u64>, reason: impl Into<String>) -> Self {
+        OutsideSubset {
+            offset,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Elements that always leave the fast path, even when a policy allowlists them: their content
+/// is parsed differently (raw text, RCDATA, foreign content, template contents, select) or the
+/// tree builder rewrites them (`image` becomes `img`).
+const FALLBACK_TAGS: &[&str] = &[
+    "svg",
+    "math",
+    "template",
+    "title",
+    "textarea",
+    "select",
+    "option",
+    "optgroup",
+    "noscript",
+    "xmp",
+    "plaintext",
+    "iframe",
+    "noembed",
+    "noframes",
+    "image",
+    "frameset",
+    "frame",
+    "form",
+    "style",
+    "script",
+    "object",
+    "embed",
+    "applet",
+    "isindex",
+    "keygen",
+    "listing",
+];
+
+/// Elements a fragment parse creates without a start tag (`<table><td>` implies `tbody`, `tr`;
+/// `</p>` and `</br>` create `p` and `br`). The fast path only sees start tags, so it needs them
+/// allowlisted.
+const IMPLIED_TAGS: &[&str] = &["tbody", "tr", "colgroup", "p", "br"];
+
+/// The attributes ammonia's own URL test covers on HTML elements (`is_url_attr` in ammonia).
+fn is_ammonia_url_attribute(tag: &str, attr: &str) -> bool {
+    matches!(attr, "href" | "xlink:href" | "src")
+        || (tag == "a" && attr == "ping")
+        || (tag == "video" && attr == "poster")
+}
+
+/// ammonia's scheme test, with the schemes `html::builder` gives it.
+fn ammonia_url_allowed(value: &str) -> bool {
+    match url::Url::parse(value) {
+        Ok(url) => matches!(url.scheme(), "http" | "https" | "mailto" | "data"),
+        Err(url::ParseError::RelativeUrlWithoutBase) => true,
+        Err(_) => false,
+    }
+}
+
+/// What the handlers share during one pass.
+struct State<'a> {
+    allow: &'a HtmlAllowlist,
+    seen: Observations,
+    /// A `<colgroup>` was seen: removing anything after it may change the tree.
+    seen_colgroup: bool,
+    /// The last start tag was `<pre>`: removing the next element may change the leading newline.
+    after_pre: bool,
+}
+
+/// What end-tag and text handlers share (`'static` for end-tag handlers, hence not in
+/// [`State`]).
+///
+/// Removing a token can join the text around it into markup: `<<script></script>img src=x
+/// onerror=...>` would become `<img ...>`, `&am<!---->p;` would become `&amp;`. So the tail of
+/// the text before a removal is watched, and when it ends in `<` or an unfinished character
+/// reference, an empty comment is put before the next text to keep the two apart (comments are
+/// inert and dropped by the tree comparison).
+#[derive(Default)]
+struct Shared {
+    /// Removed raw-text elements (`script`, `style`) whose end tag has not been seen yet.
+    open_raw: usize,
+    /// The last bytes of text since the last kept start tag.
+    text_tail: String,
+    /// A removal happened right after a risky text tail.
+    glue: bool,
+}
+
+impl Shared {
+    fn note_removal(&mut self) {
+        let tail = &self.text_tail;
+        let risky_entity = tail.rfind('&').is_some_and(|amp| {
+            tail[amp + 1..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'#')
+        });
+        if tail.ends_with('<') || risky_entity {
+            self.glue = true;
+        }
+    }
+
+    fn push_text(&mut self, text: &str) {
+        const KEEP: usize = 40;
+        self.text_tail.push_str(text);
+        if self.text_tail.len() > KEEP {
+            let mut cut = self.text_tail.len() - KEEP;
+            while !self.text_tail.is_char_boundary(cut) {
+                cut += 1;
+            }
+            self.text_tail.drain(..cut);
+        }
+    }
+}
+
+type Pending = Rc<RefCell<Shared>>;
+
+fn outside(
+    el: &Element<'_, '_>,
+    reason: impl Into<String>,
+) -> Box<dyn std::error::Error + Send + Sync> {
+    Box::new(OutsideSubset::new(
+        Some(el.source_location().bytes().start as u64),
+        reason,
+    ))
+}
+
+fn on_element(
+    el: &mut Element<'_, '_>,
+    state: &mut State<'_>,
+    pending: &Pending,
+) -> lol_html::HandlerResult {
+    let tag = el.tag_name();
+    if el.namespace_uri() != "http://www.w3.org/1999/xhtml" {
+        return Err(outside(el, format!("<{tag}> (foreign content)")));
+    }
+    let after_pre = std::mem::replace(&mut state.after_pre, tag == "pre");
+    if tag == "colgroup" {
+        state.seen_colgroup = true;
+    }
+    if FALLBACK_TAGS.contains(&tag.as_str()) && !removable(&tag, state.allow) {
+        return Err(outside(el, format!("<{tag}>")));
+    }
+    if state.allow.allows_tag(&tag) {
+        let mut shared = pending.borrow_mut();
+        shared.glue = false;
+        shared.text_tail.clear();
+        return check_attributes(el, &tag, state);
+    }
+    if !removable(&tag, state.allow) {
+        return Err(outside(el, format!("<{tag}> (not allowed)")));
+    }
+    if after_pre || state.seen_colgroup {
+        return Err(outside(
+            el,
+            format!("<{tag}> to remove after <pre> or <colgroup>"),
+        ));
+    }
+    pending.borrow_mut().note_removal();
+    let keep_content = matches!(tag.as_str(), "html" | "head" | "body");
+    if !keep_content {
+        let rule = html::classify_element(&tag).unwrap_or(&rules::html::DISALLOWED_ELEMENT);
+        state.seen.add(rule, format!("<{tag}>"));
+    }
+    if el.can_have_content() {
+        if !keep_content {
+            pending.borrow_mut().open_raw += 1;
+        }
+        let pending = Rc::clone(pending);
+        el.on_end_tag(Box::new(move |_: &mut EndTag<'_>| {
+            let mut shared = pending.borrow_mut();
+            if !keep_content {
+                shared.open_raw = shared.open_raw.saturating_sub(1);
+            }
+            shared.note_removal();
+            Ok(())
+        }))?;
+    }
+    if keep_content {
+        el.remove_and_keep_content();
+    } else {
+        el.remove();
+    }
+    Ok(())
+}
+
+/// Elements the fast path removes itself (ammonia's result is provably the same).
+fn removable(tag: &str, allow: &HtmlAllowlist) -> bool {
+    match tag {
+        "script" | "meta" | "link" | "base" | "html" | "head" | "body" => !allow.allows_tag(tag),
+        // An allowlisted <style> is sanitized by the policy's own rules: ammonia path.
+        "style" => !allow.allows_tag("style"),
+        _ => false,
+    }
+}
+
+fn is_plain_attribute_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
+}
+
+fn check_attributes(
+    el: &mut Element<'_, '_>,
+    tag: &str,
+    state: &mut State<'_>,
+) -> lol_html::HandlerResult {
+    let attrs: Vec<(String, String)> = el
+        .attributes()
+        .iter()
+        .map(|a| (a.name(), a.value()))
+        .collect();
+    for (i, (name, _)) in attrs.iter().enumerate() {
+        if !is_plain_attribute_name(name) {
+            return Err(outside(el, format!("attribute name {name:?} on <{tag}>")));
+        }
+        if attrs[..i].iter().any(|(other, _)| other == name) {
+            return Err(outside(
+                el,
+                format!("duplicate attribute `{name}` on <{tag}>"),
+            ));
+        }
+    }
+    for (name, raw) in &attrs {
+        let Some(value) = decode_attribute_value(raw) else {
+            return Err(outside(
+                el,
+                format!("undecodable `{name}` value on <{tag}>"),
+            ));
+        };
+        let qual = QualName::new(None, ns!(), LocalName::from(name.as_str()));
+        html::check_attribute(tag, &qual, &value, state.allow, &mut state.seen);
+        if tag == "a" && name == "rel" {
+            continue; // replaced by `rel` below, as ammonia's `link_rel` does
+        }
+        let allowed = !name.starts_with("on") && state.allow.allows_attribute(tag, name);
+        let scheme_ok = !is_ammonia_url_attribute(tag, name) || ammonia_url_allowed(&value);
+        match (allowed && scheme_ok)
+            .then(|| html::filter_attribute(tag, name, &value))
+            .flatten()
+        {
+            None => el.remove_attribute(name),
+            Some(Cow::Borrowed(_)) => {}
+            Some(Cow::Owned(new)) => el.set_attribute(name, &new)?,
+        }
+    }
+    if tag == "a" {
+        el.set_attribute("rel", LINK_REL)?;
+    }
+    Ok(())
+}
+
+/// Decodes an attribute value as the browser does (character references, CR and NUL), by
+/// letting html5ever tokenize `<a x="value">`. `None` when the raw value holds both quote kinds
+/// (an unquoted value can) and cannot be re-quoted.
+pub(crate) fn decode_attribute_value(raw: &str) -> Option<Cow<'_, str>> {
+    if !raw.contains(['&', '\r', '\0']) {
+        return Some(Cow::Borrowed(raw));
+    }
+    let quote = if !raw.contains('"') {
+        '"'
+    } else if !raw.contains('\'') {
+        '\''
+    } else {
+        return None;
+    };
+    struct Sink(RefCell<Option<StrTendril>>);
+    impl TokenSink for Sink {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            if let Token::TagToken(Tag {
+                kind: TagKind::StartTag,
+                attrs,
+                ..
+            }) = token
+                && let Some(attr) = attrs.into_iter().next()
+            {
+                self.0.borrow_mut().get_or_insert(attr.value);
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let tokenizer = Tokenizer::new(Sink(RefCell::new(None)), TokenizerOpts::default());
+    let queue = BufferQueue::default();
+    queue.push_back(StrTendril::from(format!("<a x={quote}{raw}{quote}>")));
+    let _ = tokenizer.feed(&queue);
+    tokenizer.end();
+    let value = tokenizer.sink.0.borrow_mut().take()?;
+    Some(Cow::Owned(value.to_string()))
+}
+
+/// Watches the raw input for markup left open at the end: the last `<` after the last `>`, or
+/// the last `<!--` after the last `-->`. Conservative: `a < b` at the very end falls back too.
+#[derive(Default)]
+struct TailTracker {
+    pos: u64,
+    last_lt: Option<u64>,
+    last_gt: Option<u64>,
+    last_comment_open: Option<u64>,
+    last_comment_close: Option<u64>,
+    /// The last three bytes of the previous chunk, for patterns across a chunk boundary.
+    carry: Vec<u8>,
+}
+
+impl TailTracker {
+    fn feed(&mut self, chunk: &[u8]) {
+        if let Some(i) = memchr::memrchr(b'<', chunk) {
+            self.last_lt = Some(self.pos + i as u64);
+        }
+        if let Some(i) = memchr::memrchr(b'>', chunk) {
+            self.last_gt = Some(self.pos + i as u64);
+        }
+        // Patterns across the boundary: the carry (≤ 3 bytes) and the start of this chunk.
+        let mut joint = std::mem::take(&mut self.carry);
+        let base = self.pos - joint.len() as u64;
+        joint.extend_from_slice(&chunk[..chunk.len().min(3)]);
+        for (needle, slot) in [
+            (&b"<!--"[..], &mut self.last_comment_open),
+            (&b"-->"[..], &mut self.last_comment_close),
+        ] {
+            if let Some(i) = memchr::memmem::rfind(chunk, needle) {
+                *slot = Some(self.pos + i as u64);
+            } else if let Some(i) = memchr::memmem::rfind(&joint, needle) {
+                *slot = Some(base + i as u64);
+            }
+        }
+        self.carry = if chunk.len() >= 3 {
+            chunk[chunk.len() - 3..].to_vec()
+        } else {
+            // `joint` is the old carry followed by the whole (short) chunk.
+            joint[joint.len().saturating_sub(3)..].to_vec()
+        };
+        self.pos += chunk.len() as u64;
+    }
+
+    fn unterminated(&self) -> Option<&'static str> {
+        if self.last_lt > self.last_gt {
+            Some("a tag left open at the end")
+        } else if self.last_comment_open.is_some()
+            && self.last_comment_open >= self.last_comment_close
+        {
+            Some("a comment left open at the end")
+        } else {
+            None
+        }
+    }
+}
+
+/// One lol_html pass with the fast path's handlers.
+struct Pass<'a, O: lol_html::OutputSink> {
+    rewriter: HtmlRewriter<'a, O>,
+    state: Rc<RefCell<State<'a>>>,
+    pending: Pending,
+    tail: TailTracker,
+}
+
+impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
+    fn new(
+        allow: &'a HtmlAllowlist,
+        max_token_bytes: usize,
+        sink: O,
+    ) -> Result<Self, OutsideSubset> {
+        if let Some(tag) = IMPLIED_TAGS.iter().find(|t| !allow.allows_tag(t)) {
+            return Err(OutsideSubset::new(
+                None,
+                format!("the policy does not allow <{tag}>, which parsing can imply"),
+            ));
+        }
+        let state = Rc::new(RefCell::new(State {
+            allow,
+            seen: Observations::default(),
+            seen_colgroup: false,
+            after_pre: false,
+        }));
+        let pending: Pending = Rc::default();
+        let (s1, p1) = (Rc::clone(&state), Rc::clone(&pending));
+        let (p2, p3, p4) = (
+            Rc::clone(&pending),
+            Rc::clone(&pending),
+            Rc::clone(&pending),
+        );
+        let settings = Settings::new()
+            .with_strict(true)
+            .with_memory_settings(
+                MemorySettings::new()
+                    .with_preallocated_parsing_buffer_size(max_token_bytes.min(16 * 1024))
+                    // lol_html may buffer what is left of a read chunk besides the token.
+                    .with_max_allowed_memory_usage(max_token_bytes.saturating_add(2 * READ_CHUNK)),
+            )
+            .append_element_content_handler(element!("*", move |el| {
+                on_element(el, &mut s1.borrow_mut(), &p1)
+            }))
+            .append_document_content_handler(doctype!(move |d: &mut Doctype<'_>| {
+                p2.borrow_mut().note_removal();
+                d.remove();
+                Ok(())
+            }))
+            .append_document_content_handler(doc_comments!(move |c: &mut Comment<'_>| {
+                p3.borrow_mut().note_removal();
+                c.remove();
+                Ok(())
+            }))
+            .append_document_content_handler(doc_text!(move |t: &mut TextChunk<'_>| {
+                let mut shared = p4.borrow_mut();
+                if shared.open_raw > 0 || t.as_str().is_empty() {
+                    return Ok(()); // inside a removed <script>/<style>
+                }
+                if std::mem::take(&mut shared.glue) {
+                    t.before("<!---->", ContentType::Html);
+                }
+                shared.push_text(t.as_str());
+                Ok(())
+            }));
+        Ok(Pass {
+            rewriter: HtmlRewriter::new(settings, sink),
+            state,
+            pending,
+            tail: TailTracker::default(),
+        })
+    }
+
+    fn write(&mut self, chunk: &[u8]) -> Result<(), OutsideSubset> {
+        self.tail.feed(chunk);
+        self.rewriter
+            .write(chunk)
+            .map_err(|e| convert(e, self.tail.pos))
+    }
+
+    /// Finishes the pass: what was found, or why the document is outside the subset.
+    fn end(self) -> Result<Observations, OutsideSubset> {
+        let at = self.tail.pos;
+        self.rewriter.end().map_err(|e| convert(e, at))?;
+        if let Some(what) = self.tail.unterminated() {
+            return Err(OutsideSubset::new(Some(at), what));
+        }
+        if self.pending.borrow().open_raw > 0 {
+            return Err(OutsideSubset::new(
+                Some(at),
+                "a removed <script> or <style> left open at the end",
+            ));
+        }
+        let state = Rc::try_unwrap(self.state)
+            .map_err(|_| OutsideSubset::new(None, "internal: handler state still shared"))?;
+        Ok(state.into_inner().seen)
+    }
+}
+
+fn convert(err: RewritingError, at: u64) -> OutsideSubset {
+    match err {
+        RewritingError::ContentHandlerError(e) => match e.downcast::<OutsideSubset>() {
+            Ok(outside) => *outside,
+            Err(other) => OutsideSubset::new(Some(at), other.to_string()),
+        },
+        RewritingError::ParsingAmbiguity(e) => {
+            OutsideSubset::new(Some(at), format!("ambiguous markup ({e})"))
+        }
+        RewritingError::MemoryLimitExceeded(_) => OutsideSubset::new(
+            Some(at),
+            "a single tag or text run larger than the fast path's memory limit",
+        ),
+        other => OutsideSubset::new(Some(at), other.to_string()),
+    }
+}
+
+/// Sanitizes a fragment on the fast path alone. `Ok` with `text: None` when the input is clean
+/// (keep it byte for byte); `Err` when it is outside the subset and needs the ammonia path.
+pub fn sanitize_fragment_fast(
+    input: &str,
+    allow: &HtmlAllowlist,
+) -> Result<Cleaned, OutsideSubset> {
+    let mut out: Vec<u8> = Vec::with_capacity(input.len());
+    let seen = {
+        let mut pass = Pass::new(allow, usize::MAX, |chunk: &[u8]| {
+            out.extend_from_slice(chunk)
+        })?;
+        pass.write(input.as_bytes())?;
+        pass.end()?
+    };
+    if seen.is_empty() {
+        return Ok(Cleaned::default());
+    }
+    let text = String::from_utf8(out)
+        .map_err(|_| OutsideSubset::new(None, "the rewrite produced invalid UTF-8"))?;
+    Ok(Cleaned {
+        text: Some(text),
+        findings: seen.into_findings(),
+    })
+}
+
+/// Sanitizes an HTML fragment with the path the policy chooses: the fast path for inputs of at
+/// least [`Policy::fast_path_threshold`] bytes (or always/never, [`Policy::fast_path`]), falling
+/// back to [`html::sanitize_fragment`] outside its subset. Same contract as
+/// `sanitize_fragment`: `text: None` keeps the input.
+pub fn sanitize_html(input: &str, policy: &Policy) -> Cleaned {
+    let fast = match policy.fast_path() {
+        FastPath::Never => false,
+        FastPath::Always => true,
+        FastPath::Auto => input.len() >= policy.fast_path_threshold(),
+    };
+    if fast && let Ok(cleaned) = sanitize_fragment_fast(input, policy.html()) {
+        return cleaned;
+    }
+    html::sanitize_fragment(input, policy.html())
+}
+
+/// Limits of the streaming API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamLimits {
+    /// Largest single token (tag, comment, text run lol_html must buffer) the fast path accepts.
+    /// Default: 8 MiB (inline `data:` images in reports reach a few MB).
+    pub max_token_bytes: usize,
+    /// Up to this many input bytes are kept so that a clean document is passed through byte
+    /// for byte and a document outside the subset can be rebuilt by ammonia. Past it the
+    /// rewritten output is streamed and leaving the subset is an error. Default: 8 MiB.
+    pub fallback_bytes: usize,
+}
+
+impl Default for StreamLimits {
+    fn default() -> Self {
+        StreamLimits {
+            max_token_bytes: 8 << 20,
+            fallback_bytes: 8 << 20,
+        }
+    }
+}
+
+/// What a streaming run did.
+#[derive(Debug, Default)]
+pub struct StreamReport {
+    /// Whether the output differs from the input.
+    pub changed: bool,
+    /// Bytes read.
+    pub bytes_in: u64,
+    /// Whether the document went to the ammonia path (it fit in `fallback_bytes`).
+    pub fell_back: bool,
+    /// What was found.
+    pub findings: Vec<crate::diagnostic::Finding>,
+}
+
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Validates UTF-8 across chunk boundaries.
+#[derive(Default)]
+struct Utf8Check {
+    carry: Vec<u8>,
+}
+
+impl Utf8Check {
+    fn feed(&mut self, chunk: &[u8], at: u64) -> Result<(), Error> {
+        let mut buf;
+        let data = if self.carry.is_empty() {
+            chunk
+        } else {
+            buf = std::mem::take(&mut self.carry);
+            buf.extend_from_slice(chunk);
+            &buf[..]
+        };
+        match std::str::from_utf8(data) {
+            Ok(_) => Ok(()),
+            Err(e) if e.error_len().is_none() => {
+                self.carry = data[e.valid_up_to()..].to_vec();
+                Ok(())
+            }
+            Err(e) => Err(Error::NotText(format!(
+                "invalid UTF-8 near byte {}",
+                at + e.valid_up_to() as u64
+            ))),
+        }
+    }
+
+    fn end(&self) -> Result<(), Error> {
+        if self.carry.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::NotText("truncated UTF-8 at the end".into()))
+        }
+    }
+}
+
+/// Where the pass's output goes: kept in memory until `fallback_bytes` of input have been read,
+/// then streamed to the writer. The writer's first error is kept and reported at the end.
+struct Spool<W: Write> {
+    writer: W,
+    buffer: Option<Vec<u8>>,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> Spool<W> {
+    fn push(&mut self, chunk: &[u8]) {
+        match &mut self.buffer {
+            Some(buffer) => buffer.extend_from_slice(chunk),
+            None if self.error.is_none() => {
+                if let Err(e) = self.writer.write_all(chunk) {
+                    self.error = Some(e);
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// Sanitizes an HTML document from `reader` to `writer` in bounded memory (see the module
+/// docs). A clean document of up to `fallback_bytes` is written byte for byte; a larger one
+/// is written as rewritten (comments and doctypes dropped, `rel` on links) even when clean.
+///
+/// # Errors
+/// [`Error::OutsideFastPath`] when a document larger than `fallback_bytes` leaves the subset:
+/// the writer has then received a partial document that must be discarded. I/O errors, and
+/// [`Error::NotText`] for input that is not UTF-8.
+pub fn sanitize_stream(
+    mut reader: impl Read,
+    writer: impl Write,
+    allow: &HtmlAllowlist,
+    limits: StreamLimits,
+) -> Result<StreamReport, Error> {
+    let spool = RefCell::new(Spool {
+        writer,
+        buffer: Some(Vec::new()),
+        error: None,
+    });
+    let mut raw: Option<Vec<u8>> = Some(Vec::new());
+    let mut utf8 = Utf8Check::default();
+    let mut chunk = vec![0u8; READ_CHUNK];
+    let mut total: u64 = 0;
+    let mut pass = Pass::new(allow, limits.max_token_bytes, |c: &[u8]| {
+        spool.borrow_mut().push(c)
+    })
+    .ok();
+    let mut outside: Option<OutsideSubset> = None;
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let bytes = &chunk[..n];
+        utf8.feed(bytes, total)?;
+        total += n as u64;
+        if let Some(kept) = &mut raw {
+            kept.extend_from_slice(bytes);
+        }
+        if let Some(p) = &mut pass
+            && let Err(e) = p.write(bytes)
+        {
+            pass = None;
+            outside = Some(e);
+        }
+        if total > limits.fallback_bytes as u64 && raw.is_some() {
+            if let Some(e) = outside.take() {
+                return Err(Error::OutsideFastPath(e.to_string()));
+            }
+            // Commit: stream from now on.
+            raw = None;
+            let mut spool = spool.borrow_mut();
+            if let Some(buffer) = spool.buffer.take() {
+                spool.push(&buffer);
+            }
+        }
+        if raw.is_none() && outside.is_some() {
+            break;
+        }
+    }
+    utf8.end()?;
+    let result = match pass {
+        Some(p) => match outside {
+            Some(e) => Err(e),
+            None => p.end(),
+        },
+        None => Err(outside.unwrap_or_else(|| {
+            OutsideSubset::new(None, "the policy is outside the fast path's subset")
+        })),
+    };
+    let mut spool = spool.into_inner();
+    if let Some(e) = spool.error.take() {
+        return Err(e.into());
+    }
+    let mut report = StreamReport {
+        bytes_in: total,
+        ..StreamReport::default()
+    };
+    match (result, raw) {
+        (Ok(seen), Some(raw)) => {
+            if seen.is_empty() {
+                spool.writer.write_all(&raw)?;
+            } else {
+                report.changed = true;
+                report.findings = seen.into_findings();
+                spool
+                    .writer
+                    .write_all(&spool.buffer.take().unwrap_or_default())?;
+            }
+        }
+        (Ok(seen), None) => {
+            report.changed = true;
+            report.findings = seen.into_findings();
+        }
+        (Err(_), Some(raw)) => {
+            let text = String::from_utf8(raw)
+                .map_err(|e| Error::NotText(format!("invalid UTF-8: {e}")))?;
+            let cleaned = html::sanitize_fragment(&text, allow);
+            report.fell_back = true;
+            report.changed = cleaned.text.is_some();
+            report.findings = cleaned.findings;
+            spool
+                .writer
+                .write_all(cleaned.text.as_deref().unwrap_or(&text).as_bytes())?;
+        }
+        (Err(e), None) => return Err(Error::OutsideFastPath(e.to_string())),
+    }
+    spool.writer.flush()?;
+    Ok(report)
+}
+
+/// Checks an HTML document from `reader` on the fast path without writing anything: the
+/// findings, or why it is outside the subset (`Ok(Err(..))`). Memory: one token and one read
+/// buffer. Use it as the first of two passes over a file: only dirty files need the second.
+pub fn check_stream(
+    mut reader: impl Read,
+    allow: &HtmlAllowlist,
+    limits: StreamLimits,
+) -> Result<Result<Vec<crate::diagnostic::Finding>, OutsideSubset>, Error> {
+    let mut pass = match Pass::new(allow, limits.max_token_bytes, |_: &[u8]| {}) {
+        Ok(pass) => pass,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut utf8 = Utf8Check::default();
+    let mut chunk = vec![0u8; READ_CHUNK];
+    let mut total = 0u64;
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        utf8.feed(&chunk[..n], total)?;
+        total += n as u64;
+        if let Err(e) = pass.write(&chunk[..n]) {
+            return Ok(Err(e));
+        }
+    }
+    utf8.end()?;
+    Ok(pass.end().map(Observations::into_findings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fast(input: &str) -> Result<Option<String>, OutsideSubset> {
+        sanitize_fragment_fast(input, &HtmlAllowlist::default()).map(|c| c.text)
+    }
+
+    #[test]
+    fn clean_pandas_table_is_kept() {
+        let table = "<table border=\"1\" class=\"dataframe\">\n<thead><tr style=\"text-align: right;\"><th></th><th>a</th></tr></thead>\n<tbody><tr><th>0</th><td>1 &lt; 2</td></tr></tbody></table>";
+        assert_eq!(fast(table), Ok(None));
+    }
+
+    #[test]
+    fn removes_what_ammonia_removes() {
+        let out = fast("<div>ok<script>alert(1)</script><img src=x onerror=alert(1)><a href=\"jav&#x09;ascript:alert(1)\">x</a></div>")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            out,
+            "<div>ok<img src=x><a rel=\"noopener noreferrer\">x</a></div>"
+        );
+        let out = fast("<div>\n<style scoped>.x { color: red }</style>\n<table><tr><td>1</td></tr></table></div>")
+            .unwrap()
+            .unwrap();
+        assert_eq!(out, "<div>\n\n<table><tr><td>1</td></tr></table></div>");
+    }
+
+    #[test]
+    fn falls_back_outside_the_subset() {
+        for input in [
+            "<svg><script>alert(1)</script></svg>",
+            "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+            "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+            "<select><xmp><script>x</script></xmp></select>",
+            "<template><img src=x onerror=alert(1)></template>",
+            "<p>unterminated <img src=x onerror=alert(1)",
+            "<p>x</p><!-- open comment",
+            "<p>x</p><script>never closed",
+            "<a href=x href=javascript:alert(1)>x</a>",
+            "<title><b>x</b></title>",
+            "<pre><script>x</script>\nfoo</pre>",
+            "<table><colgroup><script>x</script><col></table>",
+            "<custom-element>x</custom-element>",
+        ] {
+            assert!(fast(input).is_err(), "{input}");
+        }
+    }
+
+    #[test]
+    fn decodes_attribute_values_like_html5ever() {
+        assert_eq!(
+            decode_attribute_value("jav&#x61;script&colon;x").as_deref(),
+            Some("javascript:x")
+        );
+        assert_eq!(decode_attribute_value("a&ampb").as_deref(), Some("a&ampb"));
+        assert_eq!(decode_attribute_value("a&amp;b").as_deref(), Some("a&b"));
+        assert_eq!(decode_attribute_value("x\r\ny").as_deref(), Some("x\ny"));
+        assert_eq!(decode_attribute_value("&#0;").as_deref(), Some("\u{fffd}"));
+        assert_eq!(decode_attribute_value("a\"b'&amp;"), None);
+        let out =
+            fast("<a href=\"jav&#x61;script&colon;alert(1)\">x</a><img src=\"&#106;avascript:x\">")
+                .unwrap()
+                .unwrap();
+        assert!(!out.contains("script"), "{out}");
+    }
+
+    #[test]
+    fn tail_tracker_sees_patterns_across_chunks() {
+        let doc = b"<p>a</p><!-- b --> c <i>d</i>";
+        for split in 0..doc.len() {
+            let mut t = TailTracker::default();
+            t.feed(&doc[..split]);
+            t.feed(&doc[split..]);
+            assert_eq!(t.unterminated(), None, "split at {split}");
+        }
+        let doc = b"<p>a</p><!-- b > c";
+        for split in 0..doc.len() {
+            let mut t = TailTracker::default();
+            for byte in doc[..split].chunks(1) {
+                t.feed(byte);
+            }
+            t.feed(&doc[split..]);
+            assert!(t.unterminated().is_some(), "split at {split}");
+        }
+    }
+
+    #[test]
+    fn streaming_passes_clean_documents_through_and_rewrites_dirty_ones() {
+        let allow = HtmlAllowlist::default();
+        let clean = "<!DOCTYPE html><p>x <!-- c --> <a href=\"/y\">y</a></p>".repeat(100);
+        let mut out = Vec::new();
+        let report =
+            sanitize_stream(clean.as_bytes(), &mut out, &allow, StreamLimits::default()).unwrap();
+        assert!(!report.changed);
+        assert_eq!(out, clean.as_bytes());
+
+        let dirty = "<p onclick=x>y</p>".repeat(10_000);
+        let limits = StreamLimits {
+            fallback_bytes: 1024,
+            ..StreamLimits::default()
+        };
+        let mut out = Vec::new();
+        let report = sanitize_stream(dirty.as_bytes(), &mut out, &allow, limits).unwrap();
+        assert!(report.changed);
+        assert_eq!(out, "<p>y</p>".repeat(10_000).as_bytes());
+
+        let late_svg = format!("{}<svg><script>x</script></svg>", "<p>y</p>".repeat(1000));
+        let err = sanitize_stream(late_svg.as_bytes(), Vec::new(), &allow, limits).unwrap_err();
+        assert!(matches!(err, Error::OutsideFastPath(_)), "{err}");
+        let mut out = Vec::new();
+        let report = sanitize_stream(
+            late_svg.as_bytes(),
+            &mut out,
+            &allow,
+            StreamLimits::default(),
+        )
+        .unwrap();
+        assert!(report.fell_back);
+        assert!(!String::from_utf8(out).unwrap().contains("<script"));
+    }
+}
