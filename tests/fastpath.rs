@@ -10,7 +10,7 @@ use std::path::Path;
 
 use html5ever::tendril::TendrilSink;
 use html5ever::{ParseOpts, QualName, local_name, ns};
-use markup5ever_rcdom::{Handle, NodeData, RcDom};
+use markup5ever_rcdom::{Handle, NodeData, RcDom, SerializableHandle};
 use nbsanitize::sanitize::html::{HtmlAllowlist, sanitize_fragment};
 use nbsanitize::sanitize::stream::{
     FastPath, StreamLimits, check_stream, sanitize_fragment_fast, sanitize_stream,
@@ -19,16 +19,10 @@ use nbsanitize::{Error, Kind, Policy, engine};
 use proptest::prelude::*;
 
 /// The html5ever tree of a fragment as a canonical string: elements with sorted attributes
-/// (without the `rel` ammonia puts on links), adjacent text merged, comments dropped.
+/// (without the `rel` ammonia puts on links), adjacent text merged with whitespace collapsed,
+/// comments dropped.
 fn canonical(html: &str) -> String {
-    let dom = html5ever::parse_fragment(
-        RcDom::default(),
-        ParseOpts::default(),
-        QualName::new(None, ns!(html), local_name!("div")),
-        vec![],
-        false,
-    )
-    .one(html);
+    let dom = parse(html);
     let mut out = String::new();
     let mut top: Vec<Handle> = Vec::new();
     for root in dom.document.children.borrow().iter() {
@@ -38,10 +32,40 @@ fn canonical(html: &str) -> String {
     out
 }
 
+fn parse(html: &str) -> RcDom {
+    html5ever::parse_fragment(
+        RcDom::default(),
+        ParseOpts::default(),
+        QualName::new(None, ns!(html), local_name!("div")),
+        vec![],
+        false,
+    )
+    .one(html)
+}
+
+/// Whether the input's tree survives serializing and parsing again. Mis-nested input
+/// (`<li><table><li>` puts an `li` in an `li`) gives trees that no serialization reproduces:
+/// ammonia's output of them parses to another tree than the one it cleaned, so comparing it
+/// with the fast path's output (which keeps the original nesting) proves nothing.
+fn round_trips(html: &str) -> bool {
+    let dom = parse(html);
+    let root = dom.document.children.borrow()[0].clone();
+    let mut bytes = Vec::new();
+    let opts = html5ever::serialize::SerializeOpts {
+        traversal_scope: html5ever::serialize::TraversalScope::ChildrenOnly(None),
+        ..Default::default()
+    };
+    html5ever::serialize::serialize(&mut bytes, &SerializableHandle::from(root), opts).unwrap();
+    canonical(&String::from_utf8(bytes).unwrap()) == canonical(html)
+}
+
 fn walk(top: Vec<Handle>, out: &mut String) {
     // Iterative, with explicit close markers: inputs may nest deeply.
     enum Step {
         Open(Handle),
+        /// The first child of a `pre`: a leading newline there does not survive serializing
+        /// and parsing again (html5ever's serializer does not double it), so it is dropped.
+        OpenFirstInPre(Handle),
         Close,
     }
     let mut stack: Vec<Step> = top.into_iter().rev().map(Step::Open).collect();
@@ -53,10 +77,19 @@ fn walk(top: Vec<Handle>, out: &mut String) {
                 out.push(')');
                 continue;
             }
-            Step::Open(node) => node,
+            Step::Open(node) => (node, false),
+            Step::OpenFirstInPre(node) => (node, true),
         };
+        let (node, first_in_pre) = node;
         match &node.data {
-            NodeData::Text { contents } => text.push_str(&contents.borrow()),
+            NodeData::Text { contents } => {
+                let contents = contents.borrow();
+                let contents: &str = &contents;
+                text.push_str(match contents.strip_prefix('\n') {
+                    Some(rest) if first_in_pre => rest,
+                    _ => contents,
+                });
+            }
             NodeData::Element {
                 name,
                 attrs,
@@ -81,7 +114,17 @@ fn walk(top: Vec<Handle>, out: &mut String) {
                 if let Some(contents) = template_contents.borrow().as_ref() {
                     children.extend(contents.children.borrow().iter().cloned());
                 }
-                stack.extend(children.into_iter().rev().map(Step::Open));
+                let pre = matches!(&*name.local, "pre" | "listing" | "textarea");
+                let mut steps: Vec<Step> = children.into_iter().map(Step::Open).collect();
+                if pre
+                    && let Some(Step::Open(first)) = steps.first().map(|s| match s {
+                        Step::Open(h) => Step::Open(h.clone()),
+                        _ => unreachable!(),
+                    })
+                {
+                    steps[0] = Step::OpenFirstInPre(first);
+                }
+                stack.extend(steps.into_iter().rev());
             }
             _ => {}
         }
@@ -89,11 +132,14 @@ fn walk(top: Vec<Handle>, out: &mut String) {
     flush(&mut text, out);
 }
 
+/// Text runs with whitespace collapsed: removing a comment between `\n` and `x` inside a
+/// table moves the newline with the foster-parented text, which is not worth a difference.
 fn flush(text: &mut String, out: &mut String) {
-    if !text.is_empty() {
-        out.push_str(&format!("{text:?}"));
-        text.clear();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if !words.is_empty() {
+        out.push_str(&format!("{:?}", words.join(" ")));
     }
+    text.clear();
 }
 
 /// The ammonia path's result as text.
@@ -118,11 +164,13 @@ fn differential(input: &str) -> bool {
         !fast_clean || ref_clean,
         "fast path kept an input ammonia changes:\n{input}\nammonia: {ref_text}"
     );
-    assert_eq!(
-        canonical(&fast_text),
-        canonical(&ref_text),
-        "trees differ for input:\n{input}\nfast:    {fast_text}\nammonia: {ref_text}"
-    );
+    if round_trips(input) {
+        assert_eq!(
+            canonical(&fast_text),
+            canonical(&ref_text),
+            "trees differ for input:\n{input}\nfast:    {fast_text}\nammonia: {ref_text}"
+        );
+    }
     // Nothing executable: the fast output passes the ammonia path's checker untouched.
     let again = sanitize_fragment(&fast_text, &allow);
     assert!(
@@ -407,7 +455,11 @@ fn mutated() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    // FASTPATH_CASES=20000 for a longer local run.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("FASTPATH_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(400),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn random_documents_agree_with_ammonia(doc in fragment()) {
@@ -443,7 +495,9 @@ proptest! {
             let out = String::from_utf8(out).unwrap();
             // Streamed output (committed or not) is the ammonia path's tree.
             let (_, ref_text) = reference(&doc, &allow);
-            prop_assert_eq!(canonical(&out), canonical(&ref_text), "{}", doc);
+            if round_trips(&doc) {
+                prop_assert_eq!(canonical(&out), canonical(&ref_text), "{}", doc);
+            }
             if !small {
                 // Within `fallback_bytes`, exactly what the in-memory API gives.
                 let expect = match sanitize_fragment_fast(&doc, &allow) {
@@ -476,6 +530,9 @@ fn known_vectors() {
         "<p onclick=x><<!-- c --><!-- d -->/p><<!DOCTYPE html>script>alert(1)<</p>",
         "<html><</html>img src=x onerror=alert(1)>",
         "<body><p>&am<!-- c -->p; &#x3<!---->c;</p></body>",
+        // Rewritten values are re-encoded: no second round of entity decoding.
+        "<p style=\"font-family: '&amp;#x27;; background: url(https://evil/); x: &amp;#x27;'; position: fixed\">x</p>",
+        "<p id=\"cookie&amp;quot;\" title=\"&amp;lt;\">x</p><a href=\"#cookie&amp;amp;\">y</a>",
     ];
     for input in accepted {
         assert!(differential(input), "fast path refused: {input}");
@@ -647,5 +704,38 @@ fn same_json(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
             }
         }
         _ => panic!("{at}: {a} != {b}"),
+    }
+}
+
+/// The generators must reach the fast path often, or the differential tests prove little.
+#[test]
+fn generators_exercise_the_fast_path() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategies = [
+        ("random", fragment().boxed(), 60),
+        ("safe", safe_fragment().boxed(), 150),
+        ("mutated", mutated().boxed(), 60),
+    ];
+    for (name, strategy, at_least) in strategies {
+        let (mut accepted, mut rewritten, mut compared) = (0, 0, 0);
+        for _ in 0..300 {
+            let doc = strategy.new_tree(&mut runner).unwrap().current();
+            if let Ok(c) = sanitize_fragment_fast(&doc, &HtmlAllowlist::default()) {
+                accepted += 1;
+                rewritten += usize::from(c.text.is_some());
+                compared += usize::from(round_trips(&doc));
+            }
+        }
+        assert!(accepted >= at_least, "{name}: {accepted}/300 accepted");
+        assert!(
+            compared >= at_least * 2 / 3,
+            "{name}: {compared}/300 compared"
+        );
+        assert!(
+            rewritten >= at_least / 2,
+            "{name}: {rewritten}/300 rewritten"
+        );
     }
 }

@@ -18,7 +18,7 @@ A document stays on the fast path when every start tag is
 - one of the elements ammonia drops whose removal cannot change how the rest is parsed:
   `script` and `style` (removed with their content, when `style` is not allowlisted), `meta`,
   `link`, `base` (void), and `html`, `head`, `body` (ignored by a fragment parse; only their
-  tags are removed); a removal right after `<pre>`/`<listing>` (leading newline) or anywhere
+  start tags are removed, their end tags are ignored by the parser too); a removal right after `<pre>`/`<listing>` (leading newline) or anywhere
   after a `<colgroup>` (column-group insertion mode) is not proven equivalent and falls back.
 
 Everything else falls back: `svg`/`math`, `template`, `title`, `textarea`, `select`, `noscript`,
@@ -174,8 +174,6 @@ struct State<'a> {
     seen: Observations,
     /// A `<colgroup>` was seen: removing anything after it may change the tree.
     seen_colgroup: bool,
-    /// The last start tag was `<pre>`: removing the next element may change the leading newline.
-    after_pre: bool,
 }
 
 /// What end-tag and text handlers share (`'static` for end-tag handlers, hence not in
@@ -194,6 +192,9 @@ struct Shared {
     text_tail: String,
     /// A removal happened right after a risky text tail.
     glue: bool,
+    /// The last token was a `<pre>` start tag: removing the next token may change whether the
+    /// newline after it is dropped, so comments and doctypes there are kept (both are inert).
+    after_pre: bool,
 }
 
 impl Shared {
@@ -243,7 +244,7 @@ fn on_element(
     if el.namespace_uri() != "http://www.w3.org/1999/xhtml" {
         return Err(outside(el, format!("<{tag}> (foreign content)")));
     }
-    let after_pre = std::mem::replace(&mut state.after_pre, tag == "pre");
+    let after_pre = std::mem::replace(&mut pending.borrow_mut().after_pre, tag == "pre");
     if tag == "colgroup" {
         state.seen_colgroup = true;
     }
@@ -271,23 +272,22 @@ fn on_element(
         let rule = html::classify_element(&tag).unwrap_or(&rules::html::DISALLOWED_ELEMENT);
         state.seen.add(rule, format!("<{tag}>"));
     }
-    if el.can_have_content() {
-        if !keep_content {
-            pending.borrow_mut().open_raw += 1;
-        }
-        let pending = Rc::clone(pending);
-        el.on_end_tag(Box::new(move |_: &mut EndTag<'_>| {
-            let mut shared = pending.borrow_mut();
-            if !keep_content {
-                shared.open_raw = shared.open_raw.saturating_sub(1);
-            }
-            shared.note_removal();
-            Ok(())
-        }))?;
-    }
     if keep_content {
-        el.remove_and_keep_content();
+        // Only the start tag: lol_html pairs end tags by name without a tree, and `</code>`
+        // closing an open `<html>` would be taken as its end tag. Stray `</html>`, `</head>`,
+        // `</body>` are ignored by a fragment parse, so they stay.
+        el.start_tag().remove();
     } else {
+        if el.can_have_content() {
+            pending.borrow_mut().open_raw += 1;
+            let pending = Rc::clone(pending);
+            el.on_end_tag(Box::new(move |_: &mut EndTag<'_>| {
+                let mut shared = pending.borrow_mut();
+                shared.open_raw = shared.open_raw.saturating_sub(1);
+                shared.note_removal();
+                Ok(())
+            }))?;
+        }
         el.remove();
     }
     Ok(())
@@ -351,13 +351,20 @@ fn check_attributes(
         {
             None => el.remove_attribute(name),
             Some(Cow::Borrowed(_)) => {}
-            Some(Cow::Owned(new)) => el.set_attribute(name, &new)?,
+            // lol_html writes values raw (only `"` escaped): encode `&` so that the browser
+            // decodes exactly the value that was checked.
+            Some(Cow::Owned(new)) => el.set_attribute(name, &encode_attribute_value(&new))?,
         }
     }
     if tag == "a" {
         el.set_attribute("rel", LINK_REL)?;
     }
     Ok(())
+}
+
+/// Encodes a decoded value for a double-quoted attribute.
+fn encode_attribute_value(value: &str) -> String {
+    value.replace('&', "&amp;").replace('"', "&quot;")
 }
 
 /// Decodes an attribute value as the browser does (character references, CR and NUL), by
@@ -480,7 +487,6 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
             allow,
             seen: Observations::default(),
             seen_colgroup: false,
-            after_pre: false,
         }));
         let pending: Pending = Rc::default();
         let (s1, p1) = (Rc::clone(&state), Rc::clone(&pending));
@@ -501,13 +507,19 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
                 on_element(el, &mut s1.borrow_mut(), &p1)
             }))
             .append_document_content_handler(doctype!(move |d: &mut Doctype<'_>| {
-                p2.borrow_mut().note_removal();
-                d.remove();
+                let mut shared = p2.borrow_mut();
+                if !shared.after_pre {
+                    shared.note_removal();
+                    d.remove();
+                }
                 Ok(())
             }))
             .append_document_content_handler(doc_comments!(move |c: &mut Comment<'_>| {
-                p3.borrow_mut().note_removal();
-                c.remove();
+                let mut shared = p3.borrow_mut();
+                if !shared.after_pre {
+                    shared.note_removal();
+                    c.remove();
+                }
                 Ok(())
             }))
             .append_document_content_handler(doc_text!(move |t: &mut TextChunk<'_>| {
@@ -515,6 +527,7 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
                 if shared.open_raw > 0 || t.as_str().is_empty() {
                     return Ok(()); // inside a removed <script>/<style>
                 }
+                shared.after_pre = false;
                 if std::mem::take(&mut shared.glue) {
                     t.before("<!---->", ContentType::Html);
                 }
