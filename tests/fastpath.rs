@@ -345,6 +345,8 @@ const TEXTS: &[&str] = &[
     "<img src=x onerror=alert(1)>",
     "\r\n",
     "\0",
+    "é",
+    "😀&nbsp;",
 ];
 
 fn attribute() -> impl Strategy<Value = String> {

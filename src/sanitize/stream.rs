@@ -50,7 +50,8 @@ bounded memory: the stream stops with [`Error::OutsideFastPath`] and the caller 
 partial output (the CLI writes to a temporary file and leaves the original untouched). */
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::fmt;
 use std::io::{Read, Write};
 use std::rc::Rc;
@@ -61,8 +62,8 @@ use html5ever::tokenizer::{
 };
 use html5ever::{LocalName, QualName, ns};
 use lol_html::errors::RewritingError;
-use lol_html::html_content::{Comment, ContentType, Doctype, Element, EndTag, TextChunk};
-use lol_html::{HtmlRewriter, MemorySettings, Settings, doc_comments, doc_text, doctype, element};
+use lol_html::html_content::{Comment, ContentType, Doctype, Element, EndTag};
+use lol_html::{HtmlRewriter, MemorySettings, Settings, doc_comments, doctype, element};
 
 use super::html::{self, Cleaned, HtmlAllowlist, LINK_REL, Observations};
 use crate::error::Error;
@@ -176,54 +177,96 @@ struct State<'a> {
     seen_colgroup: bool,
 }
 
-/// What end-tag and text handlers share (`'static` for end-tag handlers, hence not in
-/// [`State`]).
+/// What the element, comment and doctype handlers share besides [`State`].
 ///
 /// Removing a token can join the text around it into markup: `<<script></script>img src=x
-/// onerror=...>` would become `<img ...>`, `&am<!---->p;` would become `&amp;`. So the tail of
-/// the text before a removal is watched, and when it ends in `<` or an unfinished character
-/// reference, an empty comment is put before the next text to keep the two apart (comments are
-/// inert and dropped by the tree comparison).
-#[derive(Default)]
-struct Shared {
-    /// Removed raw-text elements (`script`, `style`) whose end tag has not been seen yet.
-    open_raw: usize,
-    /// The last bytes of text since the last kept start tag.
-    text_tail: String,
-    /// A removal happened right after a risky text tail.
-    glue: bool,
-    /// The last token was a `<pre>` start tag: removing the next token may change whether the
-    /// newline after it is dropped, so comments and doctypes there are kept (both are inert).
+/// onerror=...>` would become `<img ...>`, `&am<!---->p;` would become `&amp;`. So before each
+/// removal the raw input right before the token is looked at, and when it ends in `<` or an
+/// unfinished character reference the removed element leaves an empty comment `<!---->`
+/// behind, and a comment or doctype is kept (both are inert).
+struct Shared<'a> {
+    /// The last tag was a `<pre>` start tag: removing the next token may change whether the
+    /// newline after it is dropped, so comments and doctypes there are kept.
     after_pre: bool,
+    history: History<'a>,
 }
 
-impl Shared {
-    fn note_removal(&mut self) {
-        let tail = &self.text_tail;
-        let risky_entity = tail.rfind('&').is_some_and(|amp| {
-            tail[amp + 1..]
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'#')
-        });
-        if tail.ends_with('<') || risky_entity {
-            self.glue = true;
+/// The raw input the glue check looks back into.
+enum History<'a> {
+    /// The whole input (in-memory API).
+    Whole(&'a [u8]),
+    /// The last `retain` bytes read (streaming API): every token lol_html can still report
+    /// starts inside them, since it buffers at most its memory limit.
+    Recent {
+        bytes: VecDeque<u8>,
+        start: u64,
+        retain: usize,
+    },
+}
+
+impl History<'_> {
+    /// Enough history for any token lol_html can still report: its buffer limit (the token
+    /// limit plus two read chunks), the chunk being written, and [`HISTORY`] before it.
+    fn recent(max_token_bytes: usize) -> Self {
+        History::Recent {
+            bytes: VecDeque::new(),
+            start: 0,
+            retain: max_token_bytes.saturating_add(4 * READ_CHUNK + HISTORY),
+        }
+    }
+}
+
+/// How far back the glue check looks: longer than any named character reference.
+const HISTORY: usize = 40;
+
+impl Shared<'_> {
+    fn advance(&mut self, chunk: &[u8]) {
+        if let History::Recent {
+            bytes,
+            start,
+            retain,
+        } = &mut self.history
+        {
+            bytes.extend(chunk);
+            let drop = bytes.len().saturating_sub(*retain);
+            bytes.drain(..drop);
+            *start += drop as u64;
         }
     }
 
-    fn push_text(&mut self, text: &str) {
-        const KEEP: usize = 40;
-        self.text_tail.push_str(text);
-        if self.text_tail.len() > KEEP {
-            let mut cut = self.text_tail.len() - KEEP;
-            while !self.text_tail.is_char_boundary(cut) {
-                cut += 1;
+    /// Whether removing the token that starts at input offset `at` could join the text
+    /// before it with what follows. Unknown history counts as risky.
+    fn risky_before(&self, at: u64) -> bool {
+        let from = at.saturating_sub(HISTORY as u64);
+        let before: Vec<u8> = match &self.history {
+            History::Whole(input) => match input.get(from as usize..at as usize) {
+                Some(before) => before.to_vec(),
+                None => return true,
+            },
+            History::Recent { bytes, start, .. } => {
+                if from < *start || at > start + bytes.len() as u64 {
+                    return true;
+                }
+                bytes
+                    .range((from - start) as usize..(at - start) as usize)
+                    .copied()
+                    .collect()
             }
-            self.text_tail.drain(..cut);
+        };
+        if before.last() == Some(&b'<') {
+            return true;
         }
+        memchr::memrchr(b'&', &before).is_some_and(|amp| {
+            before[amp + 1..]
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'#')
+        })
     }
 }
 
-type Pending = Rc<RefCell<Shared>>;
+/// Removed raw-text elements (`script`, `style`) whose end tag has not been seen yet
+/// (`'static` for end-tag handlers).
+type OpenRaw = Rc<Cell<usize>>;
 
 fn outside(
     el: &Element<'_, '_>,
@@ -238,7 +281,8 @@ fn outside(
 fn on_element(
     el: &mut Element<'_, '_>,
     state: &mut State<'_>,
-    pending: &Pending,
+    pending: &RefCell<Shared<'_>>,
+    open_raw: &OpenRaw,
 ) -> lol_html::HandlerResult {
     let tag = el.tag_name();
     if el.namespace_uri() != "http://www.w3.org/1999/xhtml" {
@@ -252,9 +296,6 @@ fn on_element(
         return Err(outside(el, format!("<{tag}>")));
     }
     if state.allow.allows_tag(&tag) {
-        let mut shared = pending.borrow_mut();
-        shared.glue = false;
-        shared.text_tail.clear();
         return check_attributes(el, &tag, state);
     }
     if !removable(&tag, state.allow) {
@@ -266,7 +307,12 @@ fn on_element(
             format!("<{tag}> to remove after <pre> or <colgroup>"),
         ));
     }
-    pending.borrow_mut().note_removal();
+    if pending
+        .borrow()
+        .risky_before(el.source_location().bytes().start as u64)
+    {
+        el.before("<!---->", ContentType::Html);
+    }
     let keep_content = matches!(tag.as_str(), "html" | "head" | "body");
     if !keep_content {
         let rule = html::classify_element(&tag).unwrap_or(&rules::html::DISALLOWED_ELEMENT);
@@ -279,12 +325,10 @@ fn on_element(
         el.start_tag().remove();
     } else {
         if el.can_have_content() {
-            pending.borrow_mut().open_raw += 1;
-            let pending = Rc::clone(pending);
+            open_raw.set(open_raw.get() + 1);
+            let open_raw = Rc::clone(open_raw);
             el.on_end_tag(Box::new(move |_: &mut EndTag<'_>| {
-                let mut shared = pending.borrow_mut();
-                shared.open_raw = shared.open_raw.saturating_sub(1);
-                shared.note_removal();
+                open_raw.set(open_raw.get().saturating_sub(1));
                 Ok(())
             }))?;
         }
@@ -467,7 +511,8 @@ impl TailTracker {
 struct Pass<'a, O: lol_html::OutputSink> {
     rewriter: HtmlRewriter<'a, O>,
     state: Rc<RefCell<State<'a>>>,
-    pending: Pending,
+    shared: Rc<RefCell<Shared<'a>>>,
+    open_raw: OpenRaw,
     tail: TailTracker,
 }
 
@@ -475,6 +520,7 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
     fn new(
         allow: &'a HtmlAllowlist,
         max_token_bytes: usize,
+        history: History<'a>,
         sink: O,
     ) -> Result<Self, OutsideSubset> {
         if let Some(tag) = IMPLIED_TAGS.iter().find(|t| !allow.allows_tag(t)) {
@@ -488,13 +534,13 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
             seen: Observations::default(),
             seen_colgroup: false,
         }));
-        let pending: Pending = Rc::default();
-        let (s1, p1) = (Rc::clone(&state), Rc::clone(&pending));
-        let (p2, p3, p4) = (
-            Rc::clone(&pending),
-            Rc::clone(&pending),
-            Rc::clone(&pending),
-        );
+        let shared = Rc::new(RefCell::new(Shared {
+            after_pre: false,
+            history,
+        }));
+        let open_raw: OpenRaw = Rc::default();
+        let (s1, p1, o1) = (Rc::clone(&state), Rc::clone(&shared), Rc::clone(&open_raw));
+        let (p2, p3) = (Rc::clone(&shared), Rc::clone(&shared));
         let settings = Settings::new()
             .with_strict(true)
             .with_memory_settings(
@@ -504,46 +550,36 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
                     .with_max_allowed_memory_usage(max_token_bytes.saturating_add(2 * READ_CHUNK)),
             )
             .append_element_content_handler(element!("*", move |el| {
-                on_element(el, &mut s1.borrow_mut(), &p1)
+                on_element(el, &mut s1.borrow_mut(), &p1, &o1)
             }))
             .append_document_content_handler(doctype!(move |d: &mut Doctype<'_>| {
-                let mut shared = p2.borrow_mut();
-                if !shared.after_pre {
-                    shared.note_removal();
+                let shared = p2.borrow();
+                let start = d.source_location().bytes().start as u64;
+                if !shared.after_pre && !shared.risky_before(start) {
                     d.remove();
                 }
                 Ok(())
             }))
             .append_document_content_handler(doc_comments!(move |c: &mut Comment<'_>| {
-                let mut shared = p3.borrow_mut();
-                if !shared.after_pre {
-                    shared.note_removal();
+                let shared = p3.borrow();
+                let start = c.source_location().bytes().start as u64;
+                if !shared.after_pre && !shared.risky_before(start) {
                     c.remove();
                 }
-                Ok(())
-            }))
-            .append_document_content_handler(doc_text!(move |t: &mut TextChunk<'_>| {
-                let mut shared = p4.borrow_mut();
-                if shared.open_raw > 0 || t.as_str().is_empty() {
-                    return Ok(()); // inside a removed <script>/<style>
-                }
-                shared.after_pre = false;
-                if std::mem::take(&mut shared.glue) {
-                    t.before("<!---->", ContentType::Html);
-                }
-                shared.push_text(t.as_str());
                 Ok(())
             }));
         Ok(Pass {
             rewriter: HtmlRewriter::new(settings, sink),
             state,
-            pending,
+            shared,
+            open_raw,
             tail: TailTracker::default(),
         })
     }
 
     fn write(&mut self, chunk: &[u8]) -> Result<(), OutsideSubset> {
         self.tail.feed(chunk);
+        self.shared.borrow_mut().advance(chunk);
         self.rewriter
             .write(chunk)
             .map_err(|e| convert(e, self.tail.pos))
@@ -556,7 +592,7 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
         if let Some(what) = self.tail.unterminated() {
             return Err(OutsideSubset::new(Some(at), what));
         }
-        if self.pending.borrow().open_raw > 0 {
+        if self.open_raw.get() > 0 {
             return Err(OutsideSubset::new(
                 Some(at),
                 "a removed <script> or <style> left open at the end",
@@ -593,10 +629,13 @@ pub fn sanitize_fragment_fast(
 ) -> Result<Cleaned, OutsideSubset> {
     let mut out: Vec<u8> = Vec::with_capacity(input.len());
     let seen = {
-        let mut pass = Pass::new(allow, usize::MAX, |chunk: &[u8]| {
+        let history = History::Whole(input.as_bytes());
+        let mut pass = Pass::new(allow, usize::MAX, history, |chunk: &[u8]| {
             out.extend_from_slice(chunk)
         })?;
-        pass.write(input.as_bytes())?;
+        for chunk in input.as_bytes().chunks(READ_CHUNK) {
+            pass.write(chunk)?;
+        }
         pass.end()?
     };
     if seen.is_empty() {
@@ -745,7 +784,8 @@ pub fn sanitize_stream(
     let mut utf8 = Utf8Check::default();
     let mut chunk = vec![0u8; READ_CHUNK];
     let mut total: u64 = 0;
-    let mut pass = Pass::new(allow, limits.max_token_bytes, |c: &[u8]| {
+    let history = History::recent(limits.max_token_bytes);
+    let mut pass = Pass::new(allow, limits.max_token_bytes, history, |c: &[u8]| {
         spool.borrow_mut().push(c)
     })
     .ok();
@@ -843,7 +883,8 @@ pub fn check_stream(
     allow: &HtmlAllowlist,
     limits: StreamLimits,
 ) -> Result<Result<Vec<crate::diagnostic::Finding>, OutsideSubset>, Error> {
-    let mut pass = match Pass::new(allow, limits.max_token_bytes, |_: &[u8]| {}) {
+    let history = History::recent(limits.max_token_bytes);
+    let mut pass = match Pass::new(allow, limits.max_token_bytes, history, |_: &[u8]| {}) {
         Ok(pass) => pass,
         Err(e) => return Ok(Err(e)),
     };
