@@ -119,34 +119,37 @@ impl OutsideSubset {
 /// Elements that always leave the fast path, even when a policy allowlists them: their content
 /// is parsed differently (raw text, RCDATA, foreign content, template contents, select) or the
 /// tree builder rewrites them (`image` becomes `img`).
-const FALLBACK_TAGS: &[&str] = &[
-    "svg",
-    "math",
-    "template",
-    "title",
-    "textarea",
-    "select",
-    "option",
-    "optgroup",
-    "noscript",
-    "xmp",
-    "plaintext",
-    "iframe",
-    "noembed",
-    "noframes",
-    "image",
-    "frameset",
-    "frame",
-    "form",
-    "style",
-    "script",
-    "object",
-    "embed",
-    "applet",
-    "isindex",
-    "keygen",
-    "listing",
-];
+fn is_fallback_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "svg"
+            | "math"
+            | "template"
+            | "title"
+            | "textarea"
+            | "select"
+            | "option"
+            | "optgroup"
+            | "noscript"
+            | "xmp"
+            | "plaintext"
+            | "iframe"
+            | "noembed"
+            | "noframes"
+            | "image"
+            | "frameset"
+            | "frame"
+            | "form"
+            | "style"
+            | "script"
+            | "object"
+            | "embed"
+            | "applet"
+            | "isindex"
+            | "keygen"
+            | "listing"
+    )
+}
 
 /// Elements a fragment parse creates without a start tag (`<table><td>` implies `tbody`, `tr`;
 /// `</p>` and `</br>` create `p` and `br`). The fast path only sees start tags, so it needs them
@@ -292,7 +295,7 @@ fn on_element(
     if tag == "colgroup" {
         state.seen_colgroup = true;
     }
-    if FALLBACK_TAGS.contains(&tag.as_str()) && !removable(&tag, state.allow) {
+    if is_fallback_tag(&tag) && !removable(&tag, state.allow) {
         return Err(outside(el, format!("<{tag}>")));
     }
     if state.allow.allows_tag(&tag) {
