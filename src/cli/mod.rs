@@ -4,6 +4,7 @@ mod args;
 mod inputs;
 mod rule;
 mod run;
+mod stream;
 
 use std::io::Write;
 use std::process::ExitCode;

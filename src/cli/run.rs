@@ -11,6 +11,7 @@ use nbsanitize::{Error, Outcome, Policy, engine, fsio};
 use super::Exit;
 use super::args::{CheckArgs, InputArgs, SanitizeArgs};
 use super::inputs::{self, Input};
+use super::stream;
 
 /// The environment variable that sets `--fast-path` when the flag is not given.
 const FAST_PATH_ENV: &str = "NBSANITIZE_FAST_PATH";
@@ -56,6 +57,7 @@ fn error_line(path: &str, err: &dyn std::fmt::Display) {
 /// Runs `f` over every input, collecting a report. Errors are printed as they happen.
 fn for_each_input(
     args: &InputArgs,
+    mode: stream::Mode,
     mut f: impl FnMut(&Input, Vec<u8>, Outcome) -> anyhow::Result<bool>,
 ) -> Report {
     let policy = policy_of(args);
@@ -76,6 +78,23 @@ fn for_each_input(
             }
         };
         let path = input.display();
+        if let Some(result) = stream::try_large_html(&input, args, &policy, mode) {
+            let (findings, changed, error) = match result {
+                Ok((findings, changed)) => (findings, changed, None),
+                Err(err) => {
+                    error_line(&path, &err);
+                    (vec![], false, Some(err.to_string()))
+                }
+            };
+            report.push(FileResult {
+                path,
+                findings,
+                changed,
+                error,
+                skipped: false,
+            });
+            continue;
+        }
         match process(&input, args, &policy) {
             Ok((bytes, outcome)) => {
                 let findings = outcome.findings.clone();
@@ -137,7 +156,12 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<Exit> {
     if args.in_place && args.input.paths.iter().any(|p| p.as_os_str() == "-") {
         bail!("-i/--in-place cannot rewrite standard input");
     }
-    let report = for_each_input(&args.input, |input, bytes, outcome| {
+    let mode = if args.in_place {
+        stream::Mode::InPlace
+    } else {
+        stream::Mode::Stdout
+    };
+    let report = for_each_input(&args.input, mode, |input, bytes, outcome| {
         let Some(new) = outcome.output else {
             if !args.in_place {
                 io::stdout()
@@ -170,7 +194,9 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<Exit> {
 
 pub fn check(args: CheckArgs) -> anyhow::Result<Exit> {
     fast_path_of(&args.input)?;
-    let report = for_each_input(&args.input, |_, _, outcome| Ok(outcome.changed()));
+    let report = for_each_input(&args.input, stream::Mode::Check, |_, _, outcome| {
+        Ok(outcome.changed())
+    });
     if !(args.input.quiet && args.output_format == Format::Text) {
         report.write(args.output_format, &mut io::stdout().lock())?;
     }
