@@ -1,10 +1,11 @@
 //! Large `.html` files through the streaming fast path, in bounded memory.
 //!
-//! An HTML file larger than the streaming API's in-memory limit (8 MiB) is not loaded: a first
-//! pass checks it without writing anything; a clean file is left alone (or copied to stdout),
-//! a dirty one is rewritten by a second pass into a temporary file next to it (or to stdout).
-//! A file outside the fast path's subset goes the usual way (loaded, ammonia) when it is within
-//! `--max-size`, and is an error otherwise: nothing is written.
+//! An HTML file larger than the fast-path threshold (and than the streaming API's in-memory
+//! limit, 1 MiB) is not loaded: a first pass checks it without writing anything; a clean file
+//! is left alone (or copied to stdout), a dirty one is rewritten by a second pass into a
+//! temporary file next to it (or to stdout). A file outside the fast path's subset goes the
+//! usual way (loaded, ammonia) when it is within `--max-size`, and is an error otherwise:
+//! nothing is written.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -45,7 +46,11 @@ pub fn try_large_html(
         return None;
     }
     let size = fs::metadata(path).ok()?.len();
-    if size <= limits.fallback_bytes as u64 {
+    let threshold = limits.fallback_bytes.max(match policy.fast_path() {
+        FastPath::Always => 0,
+        _ => policy.fast_path_threshold(),
+    });
+    if size <= threshold as u64 {
         return None;
     }
     let allow = policy.html_allowlist();
