@@ -22,13 +22,18 @@ use proptest::prelude::*;
 /// (without the `rel` ammonia puts on links), adjacent text merged with whitespace collapsed,
 /// comments dropped.
 fn canonical(html: &str) -> String {
+    canonical_with(html, true)
+}
+
+/// [`canonical`], with or without attributes.
+fn canonical_with(html: &str, attributes: bool) -> String {
     let dom = parse(html);
     let mut out = String::new();
     let mut top: Vec<Handle> = Vec::new();
     for root in dom.document.children.borrow().iter() {
         top.extend(root.children.borrow().iter().cloned());
     }
-    walk(top, &mut out);
+    walk(top, attributes, &mut out);
     out
 }
 
@@ -59,7 +64,7 @@ fn round_trips(html: &str) -> bool {
     canonical(&String::from_utf8(bytes).unwrap()) == canonical(html)
 }
 
-fn walk(top: Vec<Handle>, out: &mut String) {
+fn walk(top: Vec<Handle>, attributes: bool, out: &mut String) {
     // Iterative, with explicit close markers: inputs may nest deeply.
     enum Step {
         Open(Handle),
@@ -101,9 +106,10 @@ fn walk(top: Vec<Handle>, out: &mut String) {
                     .borrow()
                     .iter()
                     .filter(|a| {
-                        !(&*name.local == "a"
-                            && &*a.name.local == "rel"
-                            && &*a.value == "noopener noreferrer")
+                        attributes
+                            && !(&*name.local == "a"
+                                && &*a.name.local == "rel"
+                                && &*a.value == "noopener noreferrer")
                     })
                     .map(|a| (a.name.local.to_string(), a.value.to_string()))
                     .collect();
@@ -165,9 +171,13 @@ fn differential(input: &str) -> bool {
         "fast path kept an input ammonia changes:\n{input}\nammonia: {ref_text}"
     );
     if round_trips(input) {
+        // When the fast path rewrites what ammonia keeps (it flagged an element the parser
+        // ignores, such as `<td onclick>` outside a table), its rewrite also drops attributes
+        // ammonia drops only when it rewrites (`src="http://[bad"`): elements and text agree.
+        let attributes = fast_clean || !ref_clean;
         assert_eq!(
-            canonical(&fast_text),
-            canonical(&ref_text),
+            canonical_with(&fast_text, attributes),
+            canonical_with(&ref_text, attributes),
             "trees differ for input:\n{input}\nfast:    {fast_text}\nammonia: {ref_text}"
         );
     }
@@ -496,9 +506,15 @@ proptest! {
         if let Ok(out) = whole {
             let out = String::from_utf8(out).unwrap();
             // Streamed output (committed or not) is the ammonia path's tree.
-            let (_, ref_text) = reference(&doc, &allow);
+            let (ref_clean, ref_text) = reference(&doc, &allow);
             if round_trips(&doc) {
-                prop_assert_eq!(canonical(&out), canonical(&ref_text), "{}", doc);
+                let attributes = !ref_clean || out == doc;
+                prop_assert_eq!(
+                    canonical_with(&out, attributes),
+                    canonical_with(&ref_text, attributes),
+                    "{}",
+                    doc
+                );
             }
             if !small {
                 // Within `fallback_bytes`, exactly what the in-memory API gives.
