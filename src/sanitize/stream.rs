@@ -198,6 +198,8 @@ struct Shared<'a> {
     /// newline after it is dropped, so comments and doctypes there are kept.
     after_pre: bool,
     history: History<'a>,
+    /// Changes made to the input so far (removals, attribute edits).
+    edits: usize,
 }
 
 /// The raw input the glue check looks back into.
@@ -305,7 +307,9 @@ fn on_element(
         return Err(outside(el, format!("<{tag}>")));
     }
     if state.allow.allows_tag(&tag) {
-        return check_attributes(el, &tag, state);
+        let edits = check_attributes(el, &tag, state)?;
+        pending.borrow_mut().edits += edits;
+        return Ok(());
     }
     if !removable(&tag, state.allow) {
         return Err(outside(el, format!("<{tag}> (not allowed)")));
@@ -322,6 +326,7 @@ fn on_element(
     {
         el.before("<!---->", ContentType::Html);
     }
+    pending.borrow_mut().edits += 1;
     let keep_content = matches!(tag.as_str(), "html" | "head" | "body");
     if !keep_content {
         let rule = html::classify_element(&tag).unwrap_or(&rules::html::DISALLOWED_ELEMENT);
@@ -363,11 +368,13 @@ fn is_plain_attribute_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
 }
 
+/// Checks and rewrites the attributes of an allowed element; returns how many it changed.
 fn check_attributes(
     el: &mut Element<'_, '_>,
     tag: &str,
     state: &mut State<'_>,
-) -> lol_html::HandlerResult {
+) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    let mut edits = 0;
     let attrs: Vec<(String, String)> = el
         .attributes()
         .iter()
@@ -402,17 +409,27 @@ fn check_attributes(
             .then(|| html::filter_attribute(tag, name, &value))
             .flatten()
         {
-            None => el.remove_attribute(name),
+            None => {
+                el.remove_attribute(name);
+                edits += 1;
+            }
             Some(Cow::Borrowed(_)) => {}
             // lol_html writes values raw (only `"` escaped): encode `&` so that the browser
             // decodes exactly the value that was checked.
-            Some(Cow::Owned(new)) => el.set_attribute(name, &encode_attribute_value(&new))?,
+            Some(Cow::Owned(new)) => {
+                el.set_attribute(name, &encode_attribute_value(&new))?;
+                edits += 1;
+            }
         }
     }
-    if tag == "a" {
+    let has_rel = attrs
+        .iter()
+        .any(|(name, raw)| name == "rel" && raw == LINK_REL);
+    if tag == "a" && !has_rel {
         el.set_attribute("rel", LINK_REL)?;
+        edits += 1;
     }
-    Ok(())
+    Ok(edits)
 }
 
 /// Encodes a decoded value for a double-quoted attribute.
@@ -546,6 +563,7 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
         let shared = Rc::new(RefCell::new(Shared {
             after_pre: false,
             history,
+            edits: 0,
         }));
         let open_raw: OpenRaw = Rc::default();
         let (s1, p1, o1) = (Rc::clone(&state), Rc::clone(&shared), Rc::clone(&open_raw));
@@ -562,18 +580,20 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
                 on_element(el, &mut s1.borrow_mut(), &p1, &o1)
             }))
             .append_document_content_handler(doctype!(move |d: &mut Doctype<'_>| {
-                let shared = p2.borrow();
+                let mut shared = p2.borrow_mut();
                 let start = d.source_location().bytes().start as u64;
                 if !shared.after_pre && !shared.risky_before(start) {
                     d.remove();
+                    shared.edits += 1;
                 }
                 Ok(())
             }))
             .append_document_content_handler(doc_comments!(move |c: &mut Comment<'_>| {
-                let shared = p3.borrow();
+                let mut shared = p3.borrow_mut();
                 let start = c.source_location().bytes().start as u64;
                 if !shared.after_pre && !shared.risky_before(start) {
                     c.remove();
+                    shared.edits += 1;
                 }
                 Ok(())
             }));
@@ -594,8 +614,9 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
             .map_err(|e| convert(e, self.tail.pos))
     }
 
-    /// Finishes the pass: what was found, or why the document is outside the subset.
-    fn end(self) -> Result<Observations, OutsideSubset> {
+    /// Finishes the pass: what was found and how many edits were made, or why the document is
+    /// outside the subset.
+    fn end(self) -> Result<(Observations, usize), OutsideSubset> {
         let at = self.tail.pos;
         self.rewriter.end().map_err(|e| convert(e, at))?;
         if let Some(what) = self.tail.unterminated() {
@@ -607,9 +628,10 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
                 "a removed <script> or <style> left open at the end",
             ));
         }
+        let edits = self.shared.borrow().edits;
         let state = Rc::try_unwrap(self.state)
             .map_err(|_| OutsideSubset::new(None, "internal: handler state still shared"))?;
-        Ok(state.into_inner().seen)
+        Ok((state.into_inner().seen, edits))
     }
 }
 
@@ -637,7 +659,7 @@ pub fn sanitize_fragment_fast(
     allow: &HtmlAllowlist,
 ) -> Result<Cleaned, OutsideSubset> {
     let mut out: Vec<u8> = Vec::with_capacity(input.len());
-    let seen = {
+    let (seen, _) = {
         let history = History::Whole(input.as_bytes());
         let mut pass = Pass::new(allow, usize::MAX, history, |chunk: &[u8]| {
             out.extend_from_slice(chunk)
@@ -853,7 +875,7 @@ pub fn sanitize_stream(
         ..StreamReport::default()
     };
     match (result, raw) {
-        (Ok(seen), Some(raw)) => {
+        (Ok((seen, _)), Some(raw)) => {
             if seen.is_empty() {
                 spool.writer.write_all(&raw)?;
             } else {
@@ -864,8 +886,8 @@ pub fn sanitize_stream(
                     .write_all(&spool.buffer.take().unwrap_or_default())?;
             }
         }
-        (Ok(seen), None) => {
-            report.changed = true;
+        (Ok((seen, edits)), None) => {
+            report.changed = edits > 0;
             report.findings = seen.into_findings();
         }
         (Err(_), Some(raw)) => {
@@ -915,7 +937,7 @@ pub fn check_stream(
         }
     }
     utf8.end()?;
-    Ok(pass.end().map(Observations::into_findings))
+    Ok(pass.end().map(|(seen, _)| seen.into_findings()))
 }
 
 #[cfg(test)]
@@ -1015,6 +1037,16 @@ mod tests {
             sanitize_stream(clean.as_bytes(), &mut out, &allow, StreamLimits::default()).unwrap();
         assert!(!report.changed);
         assert_eq!(out, clean.as_bytes());
+        // Past the in-memory window too: nothing to edit, nothing changed.
+        let links = "<p><a href=\"/y\" rel=\"noopener noreferrer\">y</a></p>".repeat(100);
+        let small = StreamLimits {
+            fallback_bytes: 64,
+            ..StreamLimits::default()
+        };
+        let mut out = Vec::new();
+        let report = sanitize_stream(links.as_bytes(), &mut out, &allow, small).unwrap();
+        assert!(!report.changed);
+        assert_eq!(out, links.as_bytes());
 
         let dirty = "<p onclick=x>y</p>".repeat(10_000);
         let limits = StreamLimits {
