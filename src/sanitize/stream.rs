@@ -795,7 +795,9 @@ impl<W: Write> Spool<W> {
 
 /// Sanitizes an HTML document from `reader` to `writer` in bounded memory (see the module
 /// docs). A clean document of up to `fallback_bytes` is written byte for byte; a larger one
-/// is written as rewritten (comments and doctypes dropped, `rel` on links) even when clean.
+/// is written as rewritten even when clean (comments and doctypes dropped, `rel` added to
+/// links: [`StreamReport::changed`] says whether anything was). [`check_stream`] first avoids
+/// that for files.
 ///
 /// # Errors
 /// [`Error::OutsideFastPath`] when a document larger than `fallback_bytes` leaves the subset:
@@ -908,8 +910,9 @@ pub fn sanitize_stream(
 }
 
 /// Checks an HTML document from `reader` on the fast path without writing anything: the
-/// findings, or why it is outside the subset (`Ok(Err(..))`). Memory: one token and one read
-/// buffer. Use it as the first of two passes over a file: only dirty files need the second.
+/// findings, or why it is outside the subset (`Ok(Err(..))`). Memory: one token, as much recent
+/// input, and one read buffer (no copy of the document). Use it as the first of two passes
+/// over a file: only dirty files need the second.
 pub fn check_stream(
     mut reader: impl Read,
     allow: &HtmlAllowlist,
