@@ -561,6 +561,9 @@ fn known_vectors() {
         "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
         "<select><xmp><script>x</script></xmp></select>",
         "<p>x<img src=x onerror=alert(1)",
+        // Found by the fuzz target: lol_html reads the name `\u{feff}a` as `a`.
+        "<div><p \u{feff}a>x</p><a href=\"/y\">y</ap id=a>x</p><a hra></div>",
+        "<a href=\"\u{feff}javascript:alert(1)\">x</a>",
     ];
     for input in refused {
         assert!(!differential(input), "fast path accepted: {input}");

@@ -375,11 +375,26 @@ fn check_attributes(
     state: &mut State<'_>,
 ) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
     let mut edits = 0;
-    let attrs: Vec<(String, String)> = el
-        .attributes()
-        .iter()
-        .map(|a| (a.name(), a.value()))
-        .collect();
+    let mut attrs: Vec<(String, String)> = Vec::with_capacity(el.attributes().len());
+    for a in el.attributes() {
+        let (name, value) = (a.name(), a.value());
+        // lol_html decodes names and values with encoding_rs, which drops a leading U+FEFF:
+        // `\u{feff}onclick` would be read as `onclick`. Only exact decodings are trusted.
+        let exact_name = a
+            .name_source_location()
+            .is_some_and(|at| at.bytes().len() == name.len());
+        let exact_value = match a.value_source_location() {
+            Some(at) => at.bytes().len() == value.len(),
+            None => value.is_empty(),
+        };
+        if !(exact_name && exact_value) {
+            return Err(outside(
+                el,
+                format!("attribute `{name}` on <{tag}> not read exactly"),
+            ));
+        }
+        attrs.push((name, value));
+    }
     for (i, (name, _)) in attrs.iter().enumerate() {
         if !is_plain_attribute_name(name) {
             return Err(outside(el, format!("attribute name {name:?} on <{tag}>")));
