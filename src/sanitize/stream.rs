@@ -15,18 +15,23 @@ A document stays on the fast path when every start tag is
   (`check_attribute`, `filter_attribute`, ammonia's URL-scheme test) on values this module
   decodes itself (entities, CR/NUL exactly as html5ever does: the value is re-tokenized by
   html5ever); or
-- one of the elements ammonia drops whose removal cannot change how the rest is parsed:
-  `script` and `style` (removed with their content, when `style` is not allowlisted), `meta`,
-  `link`, `base` (void), and `html`, `head`, `body` (ignored by a fragment parse; only their
-  start tags are removed, their end tags are ignored by the parser too); removing an element
-  right after `<pre>` (leading newline) or anywhere after a `<colgroup>` (column-group
-  insertion mode) is not proven equivalent and falls back.
+- a `<style>` the checker keeps as it is (`type`/`scoped`/`media` attributes it keeps, a sheet
+  cssparser finds clean, no `<` in it; pandas tables have one); or
+- `<script>`, which the checker removes with its content (and only where its removal cannot
+  change how the rest is parsed: not right after `<pre>` (leading newline) nor anywhere after a
+  `<colgroup>` (column-group insertion mode)).
 
 Everything else falls back: `svg`/`math`, `template`, `title`, `textarea`, `select`, `noscript`,
-`xmp`, `plaintext`, `iframe`, `noembed`, `noframes`, `image`, any other element outside the
-allowlist, duplicate or malformed attribute names, lol_html's parsing-ambiguity errors, a single
-token larger than the memory limit, and markup unterminated at the end (a `<` with no `>` after
-it, a `<!--` with no `-->` after it, a removed `<script>`/`<style>` without its end tag).
+`xmp`, `plaintext`, `iframe`, `noembed`, `noframes`, `image`, a `<style>` the checker would
+rewrite, `html`/`head`/`body`/`meta`/`link`/`base` (a fragment parse ignores or unwraps them,
+a document keeps them: the checker's call), any other element outside the allowlist, duplicate
+or malformed attribute names, lol_html's parsing-ambiguity errors, a single token larger than
+the memory limit, and markup unterminated at the end (NB111): an end sentinel written after the
+input must be read as an element, exactly as in `html::sanitize_fragment`, so an input ending
+inside a tag, an attribute value, a comment or a raw-text element falls back.
+
+Documents (`html::is_document`) never take the fast path: [`sanitize_html`] sends them to
+`html::sanitize_document`, and a fragment's result must pass the document check too.
 
 # Output
 
@@ -46,14 +51,13 @@ The streaming API ([`sanitize_stream`], [`check_stream`]) holds at most
 passed through byte for byte and outside-the-subset documents can still go to ammonia),
 lol_html's buffer for one token (at most [`StreamLimits::max_token_bytes`] plus two read
 chunks), the same amount of recent input for the check that a removal does not join text into
-markup, and a 64 KiB read buffer: with the defaults (1 MiB, 8 MiB) at most about 28 MiB,
+markup, up to 1 MiB of one `<style>` sheet being checked, and a 64 KiB read buffer: with the defaults (1 MiB, 8 MiB) at most about 28 MiB,
 whatever the input size, and about 30 MB peak RSS measured for a 1 GiB table. A document that
 leaves the subset within `fallback_bytes` goes to ammonia, whose tree needs about 45 times its
 size on top (about 46 MB for 1 MiB). A larger document that leaves the subset after that point
 cannot be rebuilt in bounded memory: the stream stops with [`Error::OutsideFastPath`] and the
-caller must discard the partial output (the CLI checks a file in a first pass, then loads it
-for ammonia when it is within `--max-size`, and otherwise reports the error and leaves the file
-untouched). */
+caller must discard the partial output. (The CLI's batch walker loads files within
+`--max-size` and uses the in-memory API; the streaming API is for library callers.) */
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
