@@ -148,7 +148,7 @@ pub fn sanitize_bytes(
             (findings, out)
         }
         Kind::Html => {
-            let cleaned = sanitize::html::sanitize_html(body, policy.html());
+            let cleaned = sanitize::stream::sanitize_html(body, policy);
             (cleaned.findings, cleaned.text.map(String::into_bytes))
         }
         Kind::Svg => {

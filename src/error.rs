@@ -36,6 +36,10 @@ pub enum Error {
     /// An I/O error while reading or writing.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A document too large to rebuild in memory left the streaming fast path's safe subset
+    /// (`sanitize::stream`); the partial output must be discarded.
+    #[error("too large to rebuild in memory and outside the streaming fast path: {0}")]
+    OutsideFastPath(String),
     /// The configuration is invalid (unknown key, wrong type).
     #[error("invalid configuration: {0}")]
     Config(String),

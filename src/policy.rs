@@ -14,6 +14,7 @@ use crate::mime::MimeType;
 use crate::model::ModelPolicy;
 use crate::rules::{self, Rule};
 use crate::sanitize::html::HtmlAllowlist;
+use crate::sanitize::stream::{self, FastPath};
 
 /// A named starting point for a policy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
@@ -55,6 +56,23 @@ pub struct PolicyBuilder {
     keep_mime: HashSet<String>,
     model: ModelPolicy,
     errors: Vec<String>,
+    fast_path: FastPathSettings,
+}
+
+/// When HTML goes through the streaming fast path (`sanitize::stream`).
+#[derive(Debug, Clone, Copy)]
+struct FastPathSettings {
+    mode: FastPath,
+    threshold: usize,
+}
+
+impl Default for FastPathSettings {
+    fn default() -> Self {
+        FastPathSettings {
+            mode: FastPath::Auto,
+            threshold: stream::DEFAULT_THRESHOLD,
+        }
+    }
 }
 
 impl PolicyBuilder {
@@ -126,6 +144,21 @@ impl PolicyBuilder {
         self
     }
 
+    /// HTML inputs (outputs, attachments, artifacts) of at least this many bytes go through the
+    /// streaming fast path (`sanitize::stream`), which falls back to ammonia outside its safe
+    /// subset. Default: 1 MiB ([`stream::DEFAULT_THRESHOLD`]).
+    pub fn fast_path_threshold(mut self, bytes: usize) -> Self {
+        self.fast_path.threshold = bytes;
+        self
+    }
+
+    /// Forces the fast path on or off for every input ([`FastPath::Always`],
+    /// [`FastPath::Never`]), or lets the threshold decide. Default: [`FastPath::Auto`].
+    pub fn fast_path(mut self, mode: FastPath) -> Self {
+        self.fast_path.mode = mode;
+        self
+    }
+
     /// Validates the settings and builds the policy.
     pub fn build(self) -> Result<Policy, Error> {
         if let Some(first) = self.errors.into_iter().next() {
@@ -137,6 +170,7 @@ impl PolicyBuilder {
                 html: self.html,
                 keep_mime: self.keep_mime,
                 model: self.model,
+                fast_path: self.fast_path,
             }),
         })
     }
@@ -154,6 +188,7 @@ struct Inner {
     html: HtmlAllowlist,
     keep_mime: HashSet<String>,
     model: ModelPolicy,
+    fast_path: FastPathSettings,
 }
 
 impl Default for Policy {
@@ -196,6 +231,21 @@ impl Policy {
     /// The HTML allowlist (also used for raw HTML in Markdown and for GeoJSON popups).
     pub fn html(&self) -> &HtmlAllowlist {
         &self.inner.html
+    }
+
+    /// The HTML allowlist (for the streaming API, `sanitize::stream::sanitize_stream`).
+    pub fn html_allowlist(&self) -> &HtmlAllowlist {
+        &self.inner.html
+    }
+
+    /// Whether HTML goes through the fast path: by size, always, or never.
+    pub fn fast_path(&self) -> FastPath {
+        self.inner.fast_path.mode
+    }
+
+    /// The input size from which [`FastPath::Auto`] uses the fast path.
+    pub fn fast_path_threshold(&self) -> usize {
+        self.inner.fast_path.threshold
     }
 
     /// Decides what happens to a MIME entry of an output bundle.

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use nbsanitize::report::Format;
+use nbsanitize::sanitize::stream::FastPath;
 use nbsanitize::{Kind, Preset};
 
 /// Make Jupyter notebooks and ML artifacts safe to open.
@@ -60,6 +61,10 @@ pub struct InputArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub walk: super::walk::WalkArgs,
+    /// HTML through the streaming fast path: `auto` (inputs of 1 MiB and more), `always`, or
+    /// `never` (ammonia only). Default: $NBSANITIZE_FAST_PATH, else `auto`.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub fast_path: Option<FastPath>,
 }
 
 #[derive(Debug, Args)]

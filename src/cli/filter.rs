@@ -73,7 +73,7 @@ pub fn run(args: FilterArgs) -> anyhow::Result<Exit> {
     }
     // The same policy as `check` and `sanitize`: preset and allowlist additions from the
     // configuration file.
-    let policy = match super::run::resolve_policy(args.policy, None) {
+    let policy = match super::run::resolve_policy(args.policy, None, None) {
         Ok(policy) => policy,
         Err(message) => {
             let _ = writeln!(io::stderr(), "nbsanitize: {message}");

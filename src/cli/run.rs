@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use anyhow::{Context, bail};
 use nbsanitize::batch::Mode;
 use nbsanitize::report::{FileResult, Format, Report};
+use nbsanitize::sanitize::stream::FastPath;
 use nbsanitize::{Error, Policy, config, engine, fsio};
 
 use super::Exit;
@@ -14,15 +15,34 @@ use super::walk;
 
 /// The policy from `--policy`, `--config` or the discovered configuration file; on error the
 /// one-line message, with the file it came from.
+/// The environment variable that sets `--fast-path` when the flag is not given.
+const FAST_PATH_ENV: &str = "NBSANITIZE_FAST_PATH";
+
+/// `--fast-path`, else `$NBSANITIZE_FAST_PATH`, else `None` (the configured or default mode).
+fn fast_path_of(args: &InputArgs) -> Result<Option<FastPath>, String> {
+    if let Some(mode) = args.fast_path {
+        return Ok(Some(mode));
+    }
+    match std::env::var(FAST_PATH_ENV) {
+        Ok(value) if !value.is_empty() => clap::ValueEnum::from_str(&value, true)
+            .map(Some)
+            .map_err(|_| format!("{FAST_PATH_ENV}={value}: expected auto, always or never")),
+        _ => Ok(None),
+    }
+}
+
 fn policy_of(args: &InputArgs) -> Result<Policy, String> {
-    resolve_policy(args.policy, args.config.as_deref())
+    let fast_path = fast_path_of(args)?;
+    resolve_policy(args.policy, args.config.as_deref(), fast_path)
 }
 
 /// The policy of `preset` (else the configuration file's, else `default`) with the allowlist
-/// additions of `config` or of the configuration file found from the working directory.
+/// additions of `config` or of the configuration file found from the working directory, and
+/// the fast-path mode when one is forced.
 pub(super) fn resolve_policy(
     preset: Option<nbsanitize::Preset>,
     config: Option<&std::path::Path>,
+    fast_path: Option<FastPath>,
 ) -> Result<Policy, String> {
     let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
     let path = match config.map(std::path::Path::to_path_buf) {
@@ -37,7 +57,11 @@ pub(super) fn resolve_policy(
         Some(path) => config::Options::load(path).map_err(in_file)?,
         None => config::Options::default(),
     };
-    options.policy_builder(preset).build().map_err(in_file)
+    let mut builder = options.policy_builder(preset);
+    if let Some(mode) = fast_path {
+        builder = builder.fast_path(mode);
+    }
+    builder.build().map_err(in_file)
 }
 
 /// [`policy_of`], or the exit code for a bad configuration (after printing why).

@@ -95,7 +95,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<Exit> {
         Mode::Sanitize { dry_run: false }
     };
     let mut batch_opts = batch::Options::new(mode);
-    batch_opts.policy = match super::run::resolve_policy(args.policy, None) {
+    batch_opts.policy = match super::run::resolve_policy(args.policy, None, None) {
         Ok(policy) => policy,
         Err(message) => {
             let _ = writeln!(std::io::stderr(), "nbsanitize: {message}");

@@ -370,7 +370,7 @@ impl Walker<'_> {
     fn apply(&self, treatment: Treatment, text: &str) -> Cleaned {
         let html = self.policy.html();
         match treatment {
-            Treatment::Html => sanitize::html::sanitize_fragment(text, html),
+            Treatment::Html => sanitize::stream::sanitize_fragment(text, self.policy),
             Treatment::Svg => sanitize::svg::sanitize_svg(text),
             Treatment::Markdown => sanitize::markdown::sanitize_markdown(text, html),
             Treatment::Latex => sanitize::markdown::sanitize_latex(text),
@@ -596,7 +596,7 @@ impl Walker<'_> {
                 let Some(Value::String(text)) = values.get_mut(*key) else {
                     continue;
                 };
-                let cleaned = sanitize::html::sanitize_fragment(text, self.policy.html());
+                let cleaned = sanitize::stream::sanitize_fragment(text, self.policy);
                 if let Some(new) = cleaned.text {
                     *text = new;
                     let entry = format!("{base}/{}/state/{key}", segment(model_id));

@@ -770,7 +770,11 @@ fn builder(allow: &HtmlAllowlist, rich: bool) -> ammonia::Builder<'_> {
 }
 
 /// ammonia's per-attribute hook: the same value checks as [`attribute_verdict`].
-fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
+pub(crate) fn filter_attribute<'u>(
+    element: &str,
+    attribute: &str,
+    value: &'u str,
+) -> Option<Cow<'u, str>> {
     if is_url_attribute(attribute) {
         if !url_is_safe(element, attribute, value) {
             return None;
@@ -810,6 +814,38 @@ pub(crate) fn check_html_attribute(tag: &str, attr: &str, value: &str) -> svg::V
         AttrVerdict::Keep => svg::Verdict::Keep,
         AttrVerdict::Drop(rule, _) => svg::Verdict::Drop(rule),
         AttrVerdict::Rewrite(value, rule, _) => svg::Verdict::Rewrite(value, rule),
+    }
+}
+
+/// Records what the fragment checker finds in one attribute of an HTML element (for the
+/// streaming fast path, `sanitize::stream`, which reads attributes without a tree).
+pub(crate) fn record_attribute(
+    element: &QualName,
+    name: &QualName,
+    value: &str,
+    allow: &HtmlAllowlist,
+    seen: &mut Observations,
+) {
+    match attribute_verdict(element, name, value, allow, false) {
+        AttrVerdict::Keep => {}
+        AttrVerdict::Drop(rule, example) | AttrVerdict::Rewrite(_, rule, example) => {
+            seen.add(rule, example);
+        }
+    }
+}
+
+/// What the fragment repair pass does to an attribute ammonia kept with `value`: kept as is,
+/// rewritten, or dropped (`None`).
+pub(crate) fn repaired_attribute<'u>(
+    element: &QualName,
+    name: &QualName,
+    value: Cow<'u, str>,
+    allow: &HtmlAllowlist,
+) -> Option<Cow<'u, str>> {
+    match attribute_verdict(element, name, &value, allow, false) {
+        AttrVerdict::Keep => Some(value),
+        AttrVerdict::Drop(..) => None,
+        AttrVerdict::Rewrite(new, ..) => Some(Cow::Owned(new)),
     }
 }
 
@@ -944,7 +980,7 @@ impl Observations {
 }
 
 /// The rule a disallowed HTML element falls under, when it is one of the named families.
-fn classify_element(tag: &str) -> Option<&'static Rule> {
+pub(crate) fn classify_element(tag: &str) -> Option<&'static Rule> {
     Some(match tag {
         "script" => &rules::html::SCRIPT_ELEMENT,
         "iframe" | "frame" | "frameset" | "object" | "embed" | "applet" | "portal"
@@ -1222,7 +1258,7 @@ fn attribute_verdict(
         None => name.local.to_string(),
     };
     let where_ = || format!("{attr} on <{tag}>");
-    if attr.len() > 2 && attr[..2].eq_ignore_ascii_case("on") {
+    if attr.len() > 2 && attr.as_bytes()[..2].eq_ignore_ascii_case(b"on") {
         let rule = if element.ns == ns!(html) {
             &rules::html::EVENT_HANDLER
         } else {

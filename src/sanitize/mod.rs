@@ -8,6 +8,7 @@ pub mod css;
 pub mod geojson;
 pub mod html;
 pub mod markdown;
+pub mod stream;
 pub mod svg;
 
 pub use html::Cleaned;
