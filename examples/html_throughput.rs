@@ -6,7 +6,7 @@
 //! ```
 //!
 //! Prints MB/s (best of several runs, per second of CPU time on Linux) for pandas tables (clean, and with pandas' `<style
-//! scoped>`, which the default policy removes), prose and an SVG plot inlined in HTML.
+//! scoped>`, which the checker keeps when clean), prose and an SVG plot inlined in HTML.
 #![allow(clippy::print_stdout)]
 
 use std::hint::black_box;
