@@ -102,45 +102,16 @@ impl StripOptions {
 pub fn read(text: &str) -> Result<Value, Error> {
     let parsed = Notebook::parse(text)?;
     let mut value = parsed.as_value().clone();
+    notebook::rejoin_lines(&mut value)?;
     if parsed.nbformat() == 4 {
-        rejoin_v4(&mut value)?;
         repair_ids(&mut value);
-    } else {
-        rejoin_v3(&mut value)?;
     }
     Ok(value)
 }
 
-/// Writes a notebook as `nbformat.write` does. nbformat 3's writer keeps Python's default
-/// `ensure_ascii=True`, so non-ASCII characters are written as `\uXXXX` there.
+/// Writes a notebook as `nbformat.write` does (v3 with `ensure_ascii=True`).
 pub fn write(nb: &Value) -> Vec<u8> {
-    let bytes = notebook::write_nbformat(nb);
-    if nb.get("nbformat").and_then(Value::as_i64) == Some(3) {
-        escape_non_ascii(bytes)
-    } else {
-        bytes
-    }
-}
-
-/// Python's `ensure_ascii`: every non-ASCII character as `\uXXXX` (UTF-16, lower-case hex).
-/// Outside strings JSON text is ASCII, so the whole output can be rewritten.
-fn escape_non_ascii(bytes: Vec<u8>) -> Vec<u8> {
-    if bytes.is_ascii() {
-        return bytes;
-    }
-    let text = String::from_utf8(bytes).expect("the JSON writer produces UTF-8");
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut units = [0u16; 2];
-    for c in text.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out.into_bytes()
+    notebook::write_nbformat(nb)
 }
 
 /// Reads, strips and reports: `Ok((changed, bytes))`, the bytes as nbstripout writes them.
@@ -149,137 +120,6 @@ pub fn strip_text(text: &str, options: &StripOptions) -> Result<(bool, Vec<u8>),
     let before = nb.clone();
     strip(&mut nb, options)?;
     Ok((nb != before, write(&nb)))
-}
-
-fn join_list(value: &mut Value, newline_join: bool) {
-    if let Value::Array(items) = value {
-        if !items.iter().all(Value::is_string) {
-            return;
-        }
-        let lines: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-        let sep = if newline_join && !lines.first().is_some_and(|l| l.ends_with(['\n', '\r'])) {
-            "\n"
-        } else {
-            ""
-        };
-        *value = Value::String(lines.join(sep));
-    }
-}
-
-fn is_json_mime(key: &str) -> bool {
-    key == "application/json" || (key.starts_with("application/") && key.ends_with("+json"))
-}
-
-fn rejoin_bundle(bundle: &mut Value) {
-    if let Value::Object(map) = bundle {
-        for (key, value) in map.iter_mut() {
-            if !is_json_mime(key) {
-                join_list(value, false);
-            }
-        }
-    }
-}
-
-fn cells_mut<'a>(nb: &'a mut Value, pointer: &str) -> Result<&'a mut Vec<Value>, Error> {
-    match nb.pointer_mut(pointer) {
-        Some(Value::Array(cells)) => Ok(cells),
-        _ => Err(Error::InvalidSchema(format!(
-            "expected an array at {pointer}"
-        ))),
-    }
-}
-
-/// nbformat 4 `rejoin_lines` + `strip_transient`.
-fn rejoin_v4(nb: &mut Value) -> Result<(), Error> {
-    if let Some(Value::Object(meta)) = nb.get_mut("metadata") {
-        for key in ["orig_nbformat", "orig_nbformat_minor", "signature"] {
-            meta.remove(key);
-        }
-    }
-    for cell in cells_mut(nb, "/cells")? {
-        let Value::Object(cell) = cell else {
-            return Err(Error::InvalidSchema("a cell is not an object".into()));
-        };
-        if let Some(source) = cell.get_mut("source") {
-            join_list(source, false);
-        }
-        if let Some(Value::Object(attachments)) = cell.get_mut("attachments") {
-            attachments.values_mut().for_each(rejoin_bundle);
-        }
-        if let Some(Value::Object(meta)) = cell.get_mut("metadata") {
-            meta.remove("trusted");
-        }
-        if cell.get("cell_type").and_then(Value::as_str) != Some("code") {
-            continue;
-        }
-        let Some(Value::Array(outputs)) = cell.get_mut("outputs") else {
-            continue;
-        };
-        for output in outputs {
-            let output_type = output
-                .get("output_type")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            match output_type.as_str() {
-                "execute_result" | "display_data" => {
-                    if let Some(data) = output.get_mut("data") {
-                        rejoin_bundle(data);
-                    }
-                }
-                "" => {}
-                _ => {
-                    if let Some(text) = output.get_mut("text") {
-                        join_list(text, false);
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// nbformat 3 `rejoin_lines` + `strip_transient`.
-fn rejoin_v3(nb: &mut Value) -> Result<(), Error> {
-    if let Value::Object(root) = nb {
-        root.remove("orig_nbformat");
-        root.remove("orig_nbformat_minor");
-    }
-    for ws in cells_mut(nb, "/worksheets")? {
-        let Some(Value::Array(cells)) = ws.get_mut("cells") else {
-            continue;
-        };
-        for cell in cells {
-            let Value::Object(cell) = cell else {
-                return Err(Error::InvalidSchema("a cell is not an object".into()));
-            };
-            cell.remove("trusted");
-            if let Some(Value::Object(meta)) = cell.get_mut("metadata") {
-                meta.remove("trusted");
-            }
-            if cell.get("cell_type").and_then(Value::as_str) == Some("code") {
-                if let Some(input) = cell.get_mut("input") {
-                    join_list(input, true);
-                }
-                if let Some(Value::Array(outputs)) = cell.get_mut("outputs") {
-                    for output in outputs {
-                        for key in ["text", "html", "svg", "latex", "javascript", "json"] {
-                            if let Some(item) = output.get_mut(key) {
-                                join_list(item, true);
-                            }
-                        }
-                    }
-                }
-            } else {
-                for key in ["source", "rendered"] {
-                    if let Some(item) = cell.get_mut(key) {
-                        join_list(item, true);
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// nbformat's validator gives nbformat 4.5+ cells without an id, or with a duplicate id, a
@@ -441,7 +281,7 @@ pub fn strip(nb: &mut Value, options: &StripOptions) -> Result<(), Error> {
             })
             .collect()
     } else {
-        vec![cells_mut(nb, "/cells")?]
+        vec![notebook::cells_mut(nb, "/cells")?]
     };
     let mut index = 0usize;
     for cells in lists {

@@ -633,14 +633,142 @@ fn encode_base64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
 
-/// Joins a list of strings into one string (nbformat's `rejoin_lines` on read).
-fn rejoin(value: &mut Value) {
-    if let Value::Array(items) = value
-        && items.iter().all(Value::is_string)
-    {
-        let joined: String = items.iter().filter_map(Value::as_str).collect();
-        *value = Value::String(joined);
+/// nbformat's `rejoin_lines` and `strip_transient`, as `nbformat.read` leaves a notebook in
+/// memory: lists of lines joined into strings (v4: every non-JSON MIME entry, sources and
+/// output text; v3: `_join_lines` on the multi-line keys), transient keys dropped.
+pub fn rejoin_lines(nb: &mut Value) -> Result<(), Error> {
+    if nb.get("nbformat").and_then(Value::as_i64) == Some(3) {
+        rejoin_lines_v3(nb)
+    } else {
+        rejoin_lines_v4(nb)
     }
+}
+
+fn join_list(value: &mut Value, newline_join: bool) {
+    if let Value::Array(items) = value {
+        if !items.iter().all(Value::is_string) {
+            return;
+        }
+        let lines: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+        let sep = if newline_join && !lines.first().is_some_and(|l| l.ends_with(['\n', '\r'])) {
+            "\n"
+        } else {
+            ""
+        };
+        *value = Value::String(lines.join(sep));
+    }
+}
+
+fn rejoin_bundle(bundle: &mut Value) {
+    if let Value::Object(map) = bundle {
+        for (key, value) in map.iter_mut() {
+            if !is_json_mime(key) {
+                join_list(value, false);
+            }
+        }
+    }
+}
+
+pub(crate) fn cells_mut<'a>(nb: &'a mut Value, pointer: &str) -> Result<&'a mut Vec<Value>, Error> {
+    match nb.pointer_mut(pointer) {
+        Some(Value::Array(cells)) => Ok(cells),
+        _ => Err(Error::InvalidSchema(format!(
+            "expected an array at {pointer}"
+        ))),
+    }
+}
+
+/// nbformat 4 `rejoin_lines` + `strip_transient`.
+fn rejoin_lines_v4(nb: &mut Value) -> Result<(), Error> {
+    if let Some(Value::Object(meta)) = nb.get_mut("metadata") {
+        for key in ["orig_nbformat", "orig_nbformat_minor", "signature"] {
+            meta.remove(key);
+        }
+    }
+    for cell in cells_mut(nb, "/cells")? {
+        let Value::Object(cell) = cell else {
+            return Err(Error::InvalidSchema("a cell is not an object".into()));
+        };
+        if let Some(source) = cell.get_mut("source") {
+            join_list(source, false);
+        }
+        if let Some(Value::Object(attachments)) = cell.get_mut("attachments") {
+            attachments.values_mut().for_each(rejoin_bundle);
+        }
+        if let Some(Value::Object(meta)) = cell.get_mut("metadata") {
+            meta.remove("trusted");
+        }
+        if cell.get("cell_type").and_then(Value::as_str) != Some("code") {
+            continue;
+        }
+        let Some(Value::Array(outputs)) = cell.get_mut("outputs") else {
+            continue;
+        };
+        for output in outputs {
+            let output_type = output
+                .get("output_type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            match output_type.as_str() {
+                "execute_result" | "display_data" => {
+                    if let Some(data) = output.get_mut("data") {
+                        rejoin_bundle(data);
+                    }
+                }
+                "" => {}
+                _ => {
+                    if let Some(text) = output.get_mut("text") {
+                        join_list(text, false);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// nbformat 3 `rejoin_lines` + `strip_transient`.
+fn rejoin_lines_v3(nb: &mut Value) -> Result<(), Error> {
+    if let Value::Object(root) = nb {
+        root.remove("orig_nbformat");
+        root.remove("orig_nbformat_minor");
+    }
+    for ws in cells_mut(nb, "/worksheets")? {
+        let Some(Value::Array(cells)) = ws.get_mut("cells") else {
+            continue;
+        };
+        for cell in cells {
+            let Value::Object(cell) = cell else {
+                return Err(Error::InvalidSchema("a cell is not an object".into()));
+            };
+            cell.remove("trusted");
+            if let Some(Value::Object(meta)) = cell.get_mut("metadata") {
+                meta.remove("trusted");
+            }
+            if cell.get("cell_type").and_then(Value::as_str) == Some("code") {
+                if let Some(input) = cell.get_mut("input") {
+                    join_list(input, true);
+                }
+                if let Some(Value::Array(outputs)) = cell.get_mut("outputs") {
+                    for output in outputs {
+                        for key in ["text", "html", "svg", "latex", "javascript", "json"] {
+                            if let Some(item) = output.get_mut(key) {
+                                join_list(item, true);
+                            }
+                        }
+                    }
+                }
+            } else {
+                for key in ["source", "rendered"] {
+                    if let Some(item) = cell.get_mut(key) {
+                        join_list(item, true);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Splits a string into a list of lines (nbformat's `split_lines` on write).
@@ -659,13 +787,10 @@ fn is_json_mime(mime: &str) -> bool {
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
-/// `_rejoin_mimebundle` then `_split_mimebundle`.
-fn normalize_bundle(bundle: &mut Value) {
+/// `_split_mimebundle`.
+fn split_bundle(bundle: &mut Value) {
     if let Value::Object(map) = bundle {
         for (key, value) in map.iter_mut() {
-            if !is_json_mime(key) {
-                rejoin(value);
-            }
             if key.starts_with("text/") || SPLIT_MIMES.contains(&key.as_str()) {
                 split_value(value);
             }
@@ -673,28 +798,21 @@ fn normalize_bundle(bundle: &mut Value) {
     }
 }
 
-/// What `nbformat.writes(nbformat.reads(text))` does to a v4 notebook: `rejoin_lines`,
-/// `split_lines` and `strip_transient`.
+/// What `nbformat.writes(nbformat.reads(text))` does to a v4 notebook: `rejoin_lines` and
+/// `strip_transient`, then `split_lines`.
 fn normalize_v4(nb: &mut Value) {
-    if let Some(Value::Object(meta)) = nb.get_mut("metadata") {
-        for key in ["orig_nbformat", "orig_nbformat_minor", "signature"] {
-            meta.remove(key);
-        }
-    }
+    // The walker has already checked the structure the rejoin relies on.
+    let _ = rejoin_lines_v4(nb);
     let Some(Value::Array(cells)) = nb.get_mut("cells") else {
         return;
     };
     for cell in cells {
         let Value::Object(cell) = cell else { continue };
         if let Some(source) = cell.get_mut("source") {
-            rejoin(source);
             split_value(source);
         }
-        if let Some(Value::Object(meta)) = cell.get_mut("metadata") {
-            meta.remove("trusted");
-        }
         if let Some(Value::Object(attachments)) = cell.get_mut("attachments") {
-            attachments.values_mut().for_each(normalize_bundle);
+            attachments.values_mut().for_each(split_bundle);
         }
         if cell.get("cell_type").and_then(Value::as_str) != Some("code") {
             continue;
@@ -703,56 +821,26 @@ fn normalize_v4(nb: &mut Value) {
             continue;
         };
         for output in outputs {
-            let output_type = output
-                .get("output_type")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            match output_type.as_str() {
-                "execute_result" | "display_data" => {
+            match output.get("output_type").and_then(Value::as_str) {
+                Some("execute_result" | "display_data") => {
                     if let Some(data) = output.get_mut("data") {
-                        normalize_bundle(data);
+                        split_bundle(data);
                     }
                 }
-                "" => {}
-                other => {
+                Some("stream") => {
                     if let Some(text) = output.get_mut("text") {
-                        rejoin(text);
-                        if other == "stream" {
-                            split_value(text);
-                        }
+                        split_value(text);
                     }
                 }
+                _ => {}
             }
         }
     }
 }
 
-/// nbformat 3's `_join_lines`: lists made by `splitlines()` (no line ends) are joined with
-/// newlines.
-fn rejoin_v3(value: &mut Value) {
-    if let Value::Array(items) = value
-        && items.iter().all(Value::is_string)
-    {
-        let first_has_end = items
-            .first()
-            .and_then(Value::as_str)
-            .is_some_and(|l| l.ends_with(['\n', '\r']));
-        let parts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-        *value = Value::String(if first_has_end || parts.is_empty() {
-            parts.concat()
-        } else {
-            parts.join("\n")
-        });
-    }
-}
-
-/// nbformat 3's `rejoin_lines`, `split_lines` and `strip_transient`.
+/// The same for nbformat 3.
 fn normalize_v3(nb: &mut Value) {
-    if let Value::Object(root) = nb {
-        root.remove("orig_nbformat");
-        root.remove("orig_nbformat_minor");
-    }
+    let _ = rejoin_lines_v3(nb);
     let Some(Value::Array(worksheets)) = nb.get_mut("worksheets") else {
         return;
     };
@@ -762,20 +850,14 @@ fn normalize_v3(nb: &mut Value) {
         };
         for cell in cells {
             let Value::Object(cell) = cell else { continue };
-            cell.remove("trusted");
-            if let Some(Value::Object(meta)) = cell.get_mut("metadata") {
-                meta.remove("trusted");
-            }
             if cell.get("cell_type").and_then(Value::as_str) == Some("code") {
                 if let Some(input) = cell.get_mut("input") {
-                    rejoin_v3(input);
                     split_value(input);
                 }
                 if let Some(Value::Array(outputs)) = cell.get_mut("outputs") {
                     for output in outputs {
                         for key in V3_MULTILINE_KEYS {
                             if let Some(value) = output.get_mut(*key) {
-                                rejoin_v3(value);
                                 split_value(value);
                             }
                         }
@@ -784,7 +866,6 @@ fn normalize_v3(nb: &mut Value) {
             } else {
                 for key in ["source", "rendered"] {
                     if let Some(value) = cell.get_mut(key) {
-                        rejoin_v3(value);
                         split_value(value);
                     }
                 }
