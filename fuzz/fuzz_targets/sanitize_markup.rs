@@ -1,6 +1,8 @@
 //! The policy on arbitrary markup: HTML (fragment and document), SVG and Markdown, through the
-//! engine. No panic; the output is a fixpoint (sanitizing it again changes nothing and finds
-//! nothing); and it carries no script element, event handler or script URL outside escaped text.
+//! engine. No panic, and the output is a fixpoint: sanitizing it again changes nothing and finds
+//! nothing. The second pass is the oracle for "nothing executable": its checker parses the
+//! output as the browser does and reports any script element, handler or script URL. (A text
+//! search is not: `</p<<script>` is an end tag named `p<<script`, and inert.)
 //! `cargo +nightly fuzz run sanitize_markup -- -max_total_time=60 -dict=html.dict`
 #![no_main]
 
@@ -16,8 +18,4 @@ fuzz_target!(|data: &[u8]| {
     let out = once.output.unwrap_or_else(|| text.as_bytes().to_vec());
     let twice = engine::sanitize_bytes(&out, Some(kind), None, &policy).expect("sanitized output is accepted");
     assert!(twice.output.is_none() && twice.findings.is_empty(), "not a fixpoint: {text:?}");
-    if kind == Kind::Html {
-        let lower = String::from_utf8_lossy(&out).to_ascii_lowercase();
-        assert!(!lower.contains("<script"), "script left: {text:?}");
-    }
 });
