@@ -402,12 +402,8 @@ const FLAG_SETS: &[&[&str]] = &[
 ];
 
 fn corpus_notebooks() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/notebooks");
-    let root = if root.is_dir() {
-        root
-    } else {
-        PathBuf::from("/work/shared/corpus/notebooks")
-    };
+    // The shared corpus sits beside the repository (`../shared`).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/notebooks");
     let mut files: Vec<PathBuf> = walk(&root)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "ipynb"))

@@ -14,7 +14,7 @@ use serde_json::Value;
 fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("NBSANITIZE_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
     if dir.is_dir() {
         return Some(dir);
     }
