@@ -91,10 +91,11 @@ pub struct GitOptions {
     /// Default: `sanitize`.
     pub mode: Option<GitMode>,
     /// More metadata keys to remove, as dotted paths (`metadata.celltoolbar`,
-    /// `cell.metadata.collapsed`). Default: none.
-    pub extra_keys: Option<Vec<String>>,
-    /// Cell metadata keys kept when stripping. Default: none.
-    pub keep_metadata_keys: Option<Vec<String>>,
+    /// `cell.metadata.collapsed`): a list, or one space-separated string as nbstripout takes
+    /// them. Default: none.
+    pub extra_keys: Option<Keys>,
+    /// Cell metadata keys kept when stripping (list or space-separated string). Default: none.
+    pub keep_metadata_keys: Option<Keys>,
     /// Keep outputs when stripping. Default: `false`.
     pub keep_output: Option<bool>,
     /// Keep execution counts when stripping. Default: `false`.
@@ -103,6 +104,27 @@ pub struct GitOptions {
     pub keep_id: Option<bool>,
     /// Remove cells with empty source. Default: `false`.
     pub drop_empty_cells: Option<bool>,
+}
+
+/// A list of keys, written as a TOML array or as one space-separated string (nbstripout's
+/// style).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Keys {
+    /// `["a", "b"]`
+    List(Vec<String>),
+    /// `"a b"`
+    Spaced(String),
+}
+
+impl Keys {
+    /// The keys as a list.
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            Keys::List(v) => v.clone(),
+            Keys::Spaced(s) => s.split_whitespace().map(str::to_owned).collect(),
+        }
+    }
 }
 
 /// `[git]` with every default applied.
@@ -129,8 +151,16 @@ impl GitOptions {
     pub fn resolve(&self) -> GitSettings {
         GitSettings {
             mode: self.mode.unwrap_or_default(),
-            extra_keys: self.extra_keys.clone().unwrap_or_default(),
-            keep_metadata_keys: self.keep_metadata_keys.clone().unwrap_or_default(),
+            extra_keys: self
+                .extra_keys
+                .as_ref()
+                .map(Keys::to_vec)
+                .unwrap_or_default(),
+            keep_metadata_keys: self
+                .keep_metadata_keys
+                .as_ref()
+                .map(Keys::to_vec)
+                .unwrap_or_default(),
             keep_output: self.keep_output.unwrap_or(false),
             keep_count: self.keep_count.unwrap_or(false),
             keep_id: self.keep_id.unwrap_or(false),

@@ -1,13 +1,10 @@
-/*! The `[git]` settings of a repository's configuration file.
-
-Read from `nbsanitize.toml` (table `[git]`) or `pyproject.toml` (table `[tool.nbsanitize.git]`),
-the first found walking up from the working directory (git runs filters at the top of the
-work tree). Only this table is read here; other tables are left to the main configuration.
+/*! The git filter's settings: the `[git]` table of the configuration file ([`crate::config`]),
+turned into the filter's mode and nbstripout options.
 
 ```toml
 [git]
 mode = "strip"                      # or "sanitize" (default)
-extra-keys = ["metadata.kernelspec", "cell.metadata.collapsed"]
+extra-keys = ["metadata.kernelspec", "cell.metadata.collapsed"]   # or "a b", as nbstripout
 keep-metadata-keys = []
 keep-output = false
 keep-count = false
@@ -17,52 +14,13 @@ drop-empty-cells = false
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 use super::strip::StripOptions;
+use crate::config;
 use crate::error::Error;
 
-/// What the clean filter does to a notebook.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Mode {
-    /// Keep safe outputs, remove what can run script (the engine). Default.
-    #[default]
-    Sanitize,
-    /// Remove outputs and execution counts as nbstripout does, then sanitize what is left
-    /// (Markdown cells, outputs kept by `keep_output`).
-    Strip,
-}
-
-/// A list given as a TOML array or as one space-separated string (nbstripout's style).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum Keys {
-    List(Vec<String>),
-    Spaced(String),
-}
-
-impl Keys {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            Keys::List(v) => v,
-            Keys::Spaced(s) => s.split_whitespace().map(str::to_owned).collect(),
-        }
-    }
-}
-
-/// The `[git]` table as written.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-struct GitOptions {
-    mode: Option<Mode>,
-    extra_keys: Option<Keys>,
-    keep_metadata_keys: Option<Keys>,
-    keep_output: Option<bool>,
-    keep_count: Option<bool>,
-    keep_id: Option<bool>,
-    drop_empty_cells: Option<bool>,
-}
+/// What the clean filter does to a notebook: keep safe outputs (`Sanitize`, the default), or
+/// remove outputs as nbstripout does, then sanitize what is left (`Strip`).
+pub use crate::config::GitMode as Mode;
 
 /// Resolved settings for `filter`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,74 +34,26 @@ pub struct GitSettings {
 }
 
 impl GitSettings {
-    /// Settings from the nearest configuration file at or above `dir`; defaults when none.
+    /// Settings from the configuration file found from `dir` upwards (the same file `check`
+    /// and `sanitize` use); defaults when there is none.
     pub fn discover(dir: &Path) -> Result<Self, Error> {
-        for ancestor in dir.ancestors() {
-            let toml_path = ancestor.join("nbsanitize.toml");
-            if toml_path.is_file() {
-                return Self::from_file(&toml_path, &["git"]);
-            }
-            let pyproject = ancestor.join("pyproject.toml");
-            if pyproject.is_file() {
-                let text = std::fs::read_to_string(&pyproject)?;
-                if has_tool_table(&text) {
-                    return Self::from_text(&text, &pyproject, &["tool", "nbsanitize", "git"]);
-                }
-            }
-            if ancestor.join(".git").exists() {
-                break;
-            }
-        }
-        Ok(Self::default())
-    }
-
-    fn from_file(path: &Path, table: &[&str]) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path)?;
-        Self::from_text(&text, path, table)
-    }
-
-    /// Parses the `[git]` table found under `table` in TOML `text`.
-    fn from_text(text: &str, path: &Path, table: &[&str]) -> Result<Self, Error> {
-        let root: toml::Table =
-            toml::from_str(text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
-        let mut value = Some(toml::Value::Table(root));
-        for key in table {
-            value = value.and_then(|v| match v {
-                toml::Value::Table(mut t) => t.remove(*key),
-                _ => None,
-            });
-        }
-        let options: GitOptions = match value {
-            Some(v) => v.try_into().map_err(|e| {
-                Error::Config(format!("{}: [{}]: {e}", path.display(), table.join(".")))
-            })?,
-            None => GitOptions::default(),
-        };
+        let (options, source) = config::resolve(None, dir)?;
+        let git = options.git_settings();
         let strip = StripOptions {
-            keep_output: options.keep_output.filter(|k| *k),
-            keep_count: options.keep_count.unwrap_or(false),
-            keep_id: options.keep_id.unwrap_or(false),
-            extra_keys: options.extra_keys.map(Keys::into_vec).unwrap_or_default(),
-            keep_metadata_keys: options
-                .keep_metadata_keys
-                .map(Keys::into_vec)
-                .unwrap_or_default(),
-            drop_empty_cells: options.drop_empty_cells.unwrap_or(false),
+            keep_output: git.keep_output.then_some(true),
+            keep_count: git.keep_count,
+            keep_id: git.keep_id,
+            extra_keys: git.extra_keys,
+            keep_metadata_keys: git.keep_metadata_keys,
+            drop_empty_cells: git.drop_empty_cells,
             ..StripOptions::default()
         };
         Ok(GitSettings {
-            mode: options.mode.unwrap_or_default(),
+            mode: git.mode,
             strip,
-            source: Some(path.to_owned()),
+            source,
         })
     }
-}
-
-fn has_tool_table(text: &str) -> bool {
-    toml::from_str::<toml::Table>(text)
-        .ok()
-        .and_then(|t| t.get("tool")?.get("nbsanitize").cloned())
-        .is_some()
 }
 
 #[cfg(test)]
