@@ -261,6 +261,14 @@ impl Shared<'_> {
         }
     }
 
+    /// Decides the removal of a doctype or comment starting at input offset `at`: removed
+    /// (and counted) unless it follows `<pre>` or removing it could glue text into markup.
+    fn removes_token_at(&mut self, at: u64) -> bool {
+        let remove = !self.after_pre && !self.risky_before(at);
+        self.edits += usize::from(remove);
+        remove
+    }
+
     /// Whether removing the token that starts at input offset `at` could join the text
     /// before it with what follows. Unknown history counts as risky.
     fn risky_before(&self, at: u64) -> bool {
@@ -718,20 +726,20 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
                 Ok(())
             }))
             .append_document_content_handler(doctype!(move |d: &mut Doctype<'_>| {
-                let mut shared = p2.borrow_mut();
-                let start = d.source_location().bytes().start as u64;
-                if !shared.after_pre && !shared.risky_before(start) {
+                if p2
+                    .borrow_mut()
+                    .removes_token_at(d.source_location().bytes().start as u64)
+                {
                     d.remove();
-                    shared.edits += 1;
                 }
                 Ok(())
             }))
             .append_document_content_handler(doc_comments!(move |c: &mut Comment<'_>| {
-                let mut shared = p3.borrow_mut();
-                let start = c.source_location().bytes().start as u64;
-                if !shared.after_pre && !shared.risky_before(start) {
+                if p3
+                    .borrow_mut()
+                    .removes_token_at(c.source_location().bytes().start as u64)
+                {
                     c.remove();
-                    shared.edits += 1;
                 }
                 Ok(())
             }));
