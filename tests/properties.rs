@@ -22,12 +22,12 @@ fn html_piece() -> impl Strategy<Value = String> {
         Just("<!--<img src=x onerror=alert(1)>-->".to_owned()),
         Just("<template><script>alert(1)</script></template>".to_owned()),
         Just("<select><option><img src=x onerror=alert(1)></option></select>".to_owned()),
-        "[a-z <>&\"'=/]{0,12}",
+        "[a-z <>&\"'=/]{1,12}",
     ]
 }
 
 fn html_doc() -> impl Strategy<Value = String> {
-    proptest::collection::vec(html_piece(), 0..8).prop_map(|v| v.concat())
+    proptest::collection::vec(html_piece(), 1..8).prop_map(|v| v.concat())
 }
 
 fn has_executable(html: &str) -> bool {
@@ -52,11 +52,11 @@ fn notebook_with(html: &str, markdown: &str) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+    // PROPTEST_CASES raises the count for a longer local run.
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200), .. ProptestConfig::default() })]
 
     #[test]
     fn html_is_idempotent_and_inert(doc in html_doc()) {
-        prop_assume!(!doc.is_empty());
         let policy = Policy::default();
         let once = engine::sanitize_bytes(doc.as_bytes(), Some(Kind::Html), None, &policy).unwrap();
         let out = once.output.clone().unwrap_or_else(|| doc.clone().into_bytes());

@@ -84,6 +84,13 @@ write("nb109-element.ipynb", nb([code([display({"text/html": ["<marquee>hi</marq
       ["NB109"], "element outside the allowlist")
 write("nb110-attribute.ipynb", nb([code([display({"text/html": ["<a href=\"/x\" ping=\"https://evil.example\">x</a>"]})])]),
       ["NB110"], "ping attribute")
+write("nb111-unterminated.ipynb", nb([code([display({"text/html": ["<b>x</b><img src=x onerror=alert(1)//"]})])]),
+      ["NB111"], "a tag left open at the end, which would swallow the next output in an exported page")
+write("nb112-hidden-markup.ipynb", nb([code([display({"text/html": [
+    "<p title=\"</noscript><img src=x onerror=alert(1)>\">a</p>\n",
+    "<!--[if IE]><script>alert(2)</script><![endif]-->\n",
+    "</a<script>alert(3)</script>"]})])]),
+      ["NB112"], "markup hidden in an attribute value, a conditional comment and a malformed end tag")
 
 # Markdown and LaTeX.
 write("nb301-markdown-link.ipynb", nb([md("[docs](javascript:alert(1)) and [ref][r] and <javascript:alert(2)>\n\n[r]: JaVaScRiPt:alert(3)\n")]),

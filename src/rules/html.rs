@@ -156,4 +156,26 @@ declare_rules! {
     /// ## Example
     /// `<b>x</b><img src=x onerror=alert(1)//` becomes `<b>x</b>`.
     UNTERMINATED_MARKUP = ("NB111", "html-unterminated-markup", Error);
+
+    /// Markup hidden in a comment, an attribute value or a malformed tag.
+    ///
+    /// ## What it does
+    /// Removes comments whose text contains `<`: conditional comments
+    /// (`<!--[if IE]><script>…<![endif]-->`), commented-out markup, and the "bogus comments" a
+    /// browser makes of malformed tags such as `</<script>`. Removes attributes whose value
+    /// holds a tag (`<` followed by a letter, `/`, `!` or `?`), and end tags that carry
+    /// attributes (`</a<p style=…>`). Plain comments and values such as `title="x < 5"` are
+    /// kept.
+    ///
+    /// ## Why is this bad?
+    /// A comment or an attribute value is inert only to a parser that agrees on where it ends.
+    /// Old browsers ran conditional comments; tools that read HTML another way (Markdown
+    /// renderers, regex strippers, XML parsers, sanitizers that parse `<noscript>` with
+    /// scripting off, pages that paste an output into a raw-text element) see the markup inside
+    /// as live tags: `<p title="</noscript><img src=x onerror=alert(1)>">` is the classic
+    /// mutation-XSS payload.
+    ///
+    /// ## Example
+    /// `</<script>alert(1)</script>` becomes `alert(1)`.
+    HIDDEN_MARKUP = ("NB112", "html-hidden-markup", Warning);
 }

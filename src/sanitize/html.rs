@@ -549,7 +549,8 @@ pub fn is_document(input: &str) -> bool {
 /// `meta http-equiv` go. A clean document is kept byte for byte.
 pub fn sanitize_document(input: &str, allow: &HtmlAllowlist) -> Cleaned {
     let dom = parse_document(input);
-    let observations = walk_in(&dom, allow, false, true);
+    let mut observations = walk_in(&dom, allow, false, true);
+    note_malformed_end_tags(input, &mut observations);
     if observations.is_empty() {
         return Cleaned::default();
     }
@@ -560,7 +561,7 @@ pub fn sanitize_document(input: &str, allow: &HtmlAllowlist) -> Cleaned {
         walk_in(&dom, allow, true, true);
         text = serialize_document(&dom);
         dom = parse_document(&text);
-        if walk_in(&dom, allow, false, true).is_empty() {
+        if walk_in(&dom, allow, false, true).is_empty() && !has_malformed_end_tag(&text) {
             return Cleaned {
                 text: Some(text),
                 findings: observations.into_findings(),
@@ -618,15 +619,99 @@ const SENTINEL_TAG: &str = "nbsanitize-end";
 /// Checks `input`: its observations, and whether it is self-contained (ends in the data state).
 fn check(input: &str, allow: &HtmlAllowlist) -> (Observations, bool) {
     let dom = parse_fragment(&format!("{input}{SENTINEL}"));
-    let observations = walk(&dom, allow, false);
+    let mut observations = walk(&dom, allow, false);
     // An input that names the sentinel could stand in for the one it swallowed.
     let contained = observations.sentinels == 1 && !mentions_sentinel(input);
-    if contained {
-        (observations, true)
-    } else {
+    if !contained {
         // The sentinel was swallowed; report what the input alone contains.
-        (walk(&parse_fragment(input), allow, false), false)
+        observations = walk(&parse_fragment(input), allow, false);
     }
+    note_malformed_end_tags(input, &mut observations);
+    (observations, contained)
+}
+
+/// End tags leave no trace in the tree: their malformed forms are looked for in the source.
+fn note_malformed_end_tags(input: &str, observations: &mut Observations) {
+    if has_malformed_end_tag(input) {
+        observations.add(
+            &rules::html::HIDDEN_MARKUP,
+            "an end tag with attributes or a `<` in its name".into(),
+        );
+    }
+}
+
+/// Finds malformed end tags: with attributes (`</a<p style=...>`) or a `<` in the name
+/// (`</a<script>`). The parser ignores them, so lol_html reports nothing, but they are
+/// markup hidden from the parser, which the checker flags (NB112). Fed the raw input chunk
+/// by chunk; a hit is a finding here and
+/// sends the fast path's input to this path. `</` inside comments,
+/// attribute values and `<style>` can give a false hit, which only costs the fallback.
+#[derive(Default)]
+pub(crate) struct EndTagScanner {
+    state: EndTagState,
+    /// Offset of the first malformed end tag.
+    pub(crate) hit: Option<u64>,
+    pos: u64,
+}
+
+#[derive(Default, Clone, Copy)]
+enum EndTagState {
+    #[default]
+    Data,
+    Lt,
+    LtSlash,
+    Name,
+    AfterName,
+}
+
+impl EndTagScanner {
+    pub(crate) fn feed(&mut self, chunk: &[u8]) {
+        use EndTagState::*;
+        let mut i = 0;
+        while i < chunk.len() && self.hit.is_none() {
+            if let Data = self.state {
+                match memchr::memchr(b'<', &chunk[i..]) {
+                    Some(at) => {
+                        i += at + 1;
+                        self.state = Lt;
+                    }
+                    None => break,
+                }
+                continue;
+            }
+            let b = chunk[i];
+            let space = matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
+            self.state = match (self.state, b) {
+                (Lt, b'/') => LtSlash,
+                (Lt, b'<') => Lt,
+                (LtSlash, b) if b.is_ascii_alphabetic() => Name,
+                (Name, b'>') | (AfterName, b'>') => Data,
+                (Name, b'/') | (AfterName, b'/') => AfterName,
+                (Name, _) if space => AfterName,
+                (Name, b'<') => {
+                    self.hit = Some(self.pos + i as u64);
+                    Data
+                }
+                (AfterName, _) if space => AfterName,
+                (Name, _) => Name,
+                (AfterName, _) => {
+                    self.hit = Some(self.pos + i as u64);
+                    Data
+                }
+                (_, b'<') => Lt,
+                _ => Data,
+            };
+            i += 1;
+        }
+        self.pos += chunk.len() as u64;
+    }
+}
+
+/// Whether `input` has a malformed end tag (see [`EndTagScanner`]).
+fn has_malformed_end_tag(input: &str) -> bool {
+    let mut scanner = EndTagScanner::default();
+    scanner.feed(input.as_bytes());
+    scanner.hit.is_some()
 }
 
 /// Whether a fragment passes the checker unchanged.
@@ -1044,6 +1129,13 @@ fn walk_in(dom: &RcDom, allow: &HtmlAllowlist, repair: bool, document: bool) -> 
                 ..
             } = &node.data
             else {
+                if let NodeData::Comment { contents } = &node.data
+                    && contents.contains('<')
+                {
+                    seen.add(&rules::html::HIDDEN_MARKUP, comment_example(contents));
+                    changed = true;
+                    continue;
+                }
                 kept.push(node);
                 continue;
             };
@@ -1110,6 +1202,17 @@ fn walk_in(dom: &RcDom, allow: &HtmlAllowlist, repair: bool, document: bool) -> 
         }
     }
     seen
+}
+
+/// A comment as a finding shows it: its first characters, on one line.
+pub(crate) fn comment_example(contents: &str) -> String {
+    let head: String = contents.chars().take(24).collect();
+    let head = head.replace(['\n', '\r'], " ");
+    if head.len() < contents.len() {
+        format!("<!--{head}…-->")
+    } else {
+        format!("<!--{head}-->")
+    }
 }
 
 /// Decides an element by namespace and name; `<style>` content is checked (and in `repair`
@@ -1239,6 +1342,36 @@ fn attribute_verdict(
     allow: &HtmlAllowlist,
     document: bool,
 ) -> AttrVerdict {
+    let verdict = value_verdict(element, name, value, allow, document);
+    // Whatever else is wrong with it is reported first; a value that would be kept must not
+    // hide a tag.
+    let kept = match &verdict {
+        AttrVerdict::Keep => value,
+        AttrVerdict::Rewrite(new, ..) => new.as_str(),
+        AttrVerdict::Drop(..) => return verdict,
+    };
+    if holds_markup(kept) {
+        return AttrVerdict::Drop(
+            &rules::html::HIDDEN_MARKUP,
+            format!(
+                "{}=\"{}\" on <{}>",
+                name.local,
+                truncate(value, 40),
+                element.local
+            ),
+        );
+    }
+    verdict
+}
+
+/// [`attribute_verdict`] before the hidden-markup check.
+fn value_verdict(
+    element: &QualName,
+    name: &QualName,
+    value: &str,
+    allow: &HtmlAllowlist,
+    document: bool,
+) -> AttrVerdict {
     let tag: &str = &element.local;
     if document && element.ns == ns!(html) {
         let ok = match tag {
@@ -1359,6 +1492,16 @@ fn attribute_verdict(
     AttrVerdict::Keep
 }
 
+/// Whether an attribute value holds a tag: `<` followed by a letter, `/`, `!` or `?`.
+fn holds_markup(value: &str) -> bool {
+    memchr::memchr_iter(b'<', value.as_bytes()).any(|at| {
+        value
+            .as_bytes()
+            .get(at + 1)
+            .is_some_and(|next| next.is_ascii_alphabetic() || matches!(next, b'/' | b'!' | b'?'))
+    })
+}
+
 fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_owned()
@@ -1377,6 +1520,38 @@ mod tests {
         let out = sanitize_fragment(html, &HtmlAllowlist::default());
         let codes = out.findings.iter().map(|f| f.rule.code).collect();
         (out.text.unwrap_or_else(|| html.to_owned()), codes)
+    }
+
+    #[test]
+    fn markup_hidden_in_comments_attributes_and_end_tags_goes() {
+        // Plain comments and a `<` that opens no tag stay, byte for byte.
+        for kept in [
+            "<p>a</p><!-- generated by pandas -->",
+            "<p title=\"x < 5 and y <= 6\">a</p>",
+            "<p>a</p ><b>b</b\n>",
+        ] {
+            assert_eq!(clean(kept), (kept.to_owned(), vec![]), "{kept}");
+        }
+        for (input, expected) in [
+            ("</<script>alert(1)</script>", "alert(1)"),
+            (
+                "<p>a</p><!--[if IE]><script>x</script><![endif]-->",
+                "<p>a</p>",
+            ),
+            (
+                "<p title=\"</noscript><img src=x onerror=alert(1)>\">a</p>",
+                "<p>a</p>",
+            ),
+            ("<b>a</b><?xml <x>?>", "<b>a</b>?&gt;"),
+            ("</a<script>alert(1)</script>", "alert(1)"),
+            ("<b>a</b x=\"javascript:1\">", "<b>a</b>"),
+        ] {
+            assert_eq!(
+                clean(input),
+                (expected.to_owned(), vec!["NB112"]),
+                "{input}"
+            );
+        }
     }
 
     #[test]

@@ -187,7 +187,7 @@ fn ammonia_url_allowed(value: &str) -> bool {
 struct State<'a> {
     allow: &'a HtmlAllowlist,
     seen: Observations,
-    /// A `<colgroup>` was seen: removing anything after it may change the tree.
+    /// A `<colgroup>` or `<col>` was seen: removing anything after it may change the tree.
     seen_colgroup: bool,
     /// Where the input ends, once the end sentinel is written after it.
     end_at: Option<u64>,
@@ -336,7 +336,8 @@ fn on_element(
         };
     }
     let after_pre = std::mem::replace(&mut pending.borrow_mut().after_pre, tag == "pre");
-    if tag == "colgroup" {
+    // `<col>` opens an implied `<colgroup>`.
+    if tag == "colgroup" || tag == "col" {
         state.seen_colgroup = true;
     }
     if tag == "style" {
@@ -669,6 +670,7 @@ struct Pass<'a, O: lol_html::OutputSink> {
     shared: Rc<RefCell<Shared<'a>>>,
     open_raw: OpenRaw,
     tail: TailTracker,
+    end_tags: html::EndTagScanner,
 }
 
 impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
@@ -701,6 +703,7 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
         let (s1, p1, o1) = (Rc::clone(&state), Rc::clone(&shared), Rc::clone(&open_raw));
         let (t1, t2) = (Rc::clone(&style_text), Rc::clone(&style_text));
         let (p2, p3) = (Rc::clone(&shared), Rc::clone(&shared));
+        let s3 = Rc::clone(&state);
         let settings = Settings::new()
             .with_strict(true)
             .with_memory_settings(
@@ -735,10 +738,22 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
                 Ok(())
             }))
             .append_document_content_handler(doc_comments!(move |c: &mut Comment<'_>| {
-                if p3
-                    .borrow_mut()
-                    .removes_token_at(c.source_location().bytes().start as u64)
-                {
+                let at = c.source_location().bytes().start as u64;
+                let mut shared = p3.borrow_mut();
+                if c.text().contains('<') {
+                    // Markup hidden in a comment (NB112): it goes, as in the checker. Where
+                    // removing the token could glue text into markup, an empty comment stays.
+                    s3.borrow_mut().seen.add(
+                        &rules::html::HIDDEN_MARKUP,
+                        html::comment_example(&c.text()),
+                    );
+                    if shared.removes_token_at(at) {
+                        c.remove();
+                    } else {
+                        c.set_text("").expect("an empty comment text is valid");
+                        shared.edits += 1;
+                    }
+                } else if shared.removes_token_at(at) {
                     c.remove();
                 }
                 Ok(())
@@ -749,11 +764,13 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
             shared,
             open_raw,
             tail: TailTracker::default(),
+            end_tags: html::EndTagScanner::default(),
         })
     }
 
     fn write(&mut self, chunk: &[u8]) -> Result<(), OutsideSubset> {
         self.tail.feed(chunk);
+        self.end_tags.feed(chunk);
         self.shared.borrow_mut().advance(chunk);
         self.rewriter
             .write(chunk)
@@ -783,6 +800,10 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
                 Some(at),
                 "a removed <script> or <style> left open at the end",
             ));
+        }
+        // Reported last, so that chunking cannot change which reason wins.
+        if let Some(hit) = self.end_tags.hit {
+            return Err(OutsideSubset::new(Some(hit), "a malformed end tag"));
         }
         let edits = self.shared.borrow().edits;
         let state = Rc::try_unwrap(self.state)
@@ -1040,7 +1061,11 @@ pub fn sanitize_stream(
             break;
         }
     }
-    utf8.end()?;
+    // Reading stopped early (the fast path failed after the commit): the input's tail was
+    // never read, so a character cut by the last read says nothing about it.
+    if raw.is_some() || outside.is_none() {
+        utf8.end()?;
+    }
     let result = match pass {
         Some(p) => match outside {
             Some(e) => Err(e),
