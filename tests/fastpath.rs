@@ -549,6 +549,9 @@ fn known_vectors() {
         // Rewritten values are re-encoded: no second round of entity decoding.
         "<p style=\"font-family: '&amp;#x27;; background: url(https://evil/); x: &amp;#x27;'; position: fixed\">x</p>",
         "<p id=\"cookie&amp;quot;\" title=\"&amp;lt;\">x</p><a href=\"#cookie&amp;amp;\">y</a>",
+        // An empty iframe (folium, altair) goes whole, srcdoc page and all.
+        "<div><iframe srcdoc=\"&lt;script&gt;alert(1)&lt;/script&gt;\" style=\"width:100%\"></iframe></div>",
+        "<p>a</p><iframe src=\"javascript:alert(1)\"></iframe><p>b</p>",
     ];
     for input in accepted {
         assert!(differential(input), "fast path refused: {input}");
@@ -565,6 +568,10 @@ fn known_vectors() {
         // Markup unterminated at the end (NB111): the input ends inside an attribute value.
         "<div href=\"&quot;&gt;<script>",
         "<p>x</p><style>p { color: red }",
+        // The checker keeps an iframe's fallback text; a start tag that swallows its end tag
+        // leaves the iframe open.
+        "<iframe src=x><b>fallback</b></iframe>",
+        "<iframe srcdoc='<p>x</p>'\n</iframe>",
         "<svg><script>alert(1)</script></svg>",
         "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
         "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",

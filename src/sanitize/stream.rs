@@ -381,7 +381,17 @@ fn on_element(
         if el.can_have_content() {
             open_raw.set(open_raw.get() + 1);
             let open_raw = Rc::clone(open_raw);
-            el.on_end_tag(Box::new(move |_: &mut EndTag<'_>| {
+            // The checker keeps an `<iframe>`'s fallback text (as escaped text): only an
+            // empty one is removed here.
+            let empty_from = (tag == "iframe").then(|| el.source_location().bytes().end);
+            el.on_end_tag(Box::new(move |end: &mut EndTag<'_>| {
+                let at = end.source_location().bytes().start;
+                if empty_from.is_some_and(|from| from != at) {
+                    return Err(Box::new(OutsideSubset::new(
+                        Some(at as u64),
+                        "an <iframe> with fallback content",
+                    )));
+                }
                 open_raw.set(open_raw.get().saturating_sub(1));
                 Ok(())
             }))?;
@@ -462,12 +472,14 @@ fn keep_style(
 
 /// Elements the fast path removes itself (ammonia's result is provably the same).
 ///
-/// Only `<script>`: the checker removes it with its content in a fragment. `<style>` sheets are
+/// `<script>`: the checker removes it with its content in a fragment; and an empty `<iframe>`
+/// (folium maps, altair and plotly exports put whole pages in `srcdoc`), which it unwraps into
+/// nothing (one with fallback content falls back). `<style>` sheets are
 /// kept and checked with cssparser by the ammonia path, and `meta`, `link`, `base` are
 /// unwrapped there and `html`, `head`, `body` ignored by a fragment parse (so a fragment that
 /// has them is kept byte for byte): all of them fall back.
 fn removable(tag: &str, allow: &HtmlAllowlist) -> bool {
-    tag == "script" && !allow.allows_tag(tag)
+    matches!(tag, "script" | "iframe") && !allow.allows_tag(tag)
 }
 
 fn is_plain_attribute_name(name: &str) -> bool {
