@@ -117,10 +117,16 @@ fn serialize_rule<S: serde::Serializer>(rule: &&'static Rule, s: S) -> Result<S:
 
 impl Finding {
     /// A finding with an empty location, for a walker to place.
+    /// A finding is one line of the text report: line breaks in `message` (text quoted from
+    /// the input) become spaces.
     pub fn new(rule: &'static Rule, action: Action, message: impl Into<String>) -> Self {
+        let mut message: String = message.into();
+        if message.contains(['\n', '\r']) {
+            message = message.replace("\r\n", " ").replace(['\n', '\r'], " ");
+        }
         Finding {
             rule,
-            message: message.into(),
+            message,
             location: Location::default(),
             action,
         }

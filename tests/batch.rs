@@ -14,7 +14,7 @@ use std::os::unix::fs::PermissionsExt;
 
 const BIN: &str = env!("CARGO_BIN_EXE_nbsanitize");
 /// The shared MLflow sample store, next to the worktrees (skipped when absent).
-const SAMPLE: &str = "../../shared/corpus/mlruns-sample/mlruns";
+const SAMPLE: &str = "../shared/corpus/mlruns-sample/mlruns";
 
 fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
