@@ -117,6 +117,7 @@ fn serialize_rule<S: serde::Serializer>(rule: &&'static Rule, s: S) -> Result<S:
 
 impl Finding {
     /// A finding with an empty location, for a walker to place.
+    ///
     /// A finding is one line of the text report: line breaks in `message` (text quoted from
     /// the input) become spaces.
     pub fn new(rule: &'static Rule, action: Action, message: impl Into<String>) -> Self {
@@ -135,5 +136,17 @@ impl Finding {
     /// The rule's severity.
     pub fn severity(&self) -> Severity {
         self.rule.severity
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_is_one_line() {
+        let quoted = "`.a,\r\n.b,\n.c { x: y }` in <style>";
+        let finding = Finding::new(&crate::rules::html::UNSAFE_CSS, Action::Removed, quoted);
+        assert_eq!(finding.message, "`.a, .b, .c { x: y }` in <style>");
     }
 }

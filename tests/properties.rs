@@ -53,7 +53,10 @@ fn notebook_with(html: &str, markdown: &str) -> String {
 
 proptest! {
     // PROPTEST_CASES raises the count for a longer local run.
-    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200), .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn html_is_idempotent_and_inert(doc in html_doc()) {

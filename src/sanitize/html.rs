@@ -641,11 +641,10 @@ fn note_malformed_end_tags(input: &str, observations: &mut Observations) {
 }
 
 /// Finds malformed end tags: with attributes (`</a<p style=...>`) or a `<` in the name
-/// (`</a<script>`). The parser ignores them, so lol_html reports nothing, but they are
-/// markup hidden from the parser, which the checker flags (NB112). Fed the raw input chunk
-/// by chunk; a hit is a finding here and
-/// sends the fast path's input to this path. `</` inside comments,
-/// attribute values and `<style>` can give a false hit, which only costs the fallback.
+/// (`</a<script>`). The parser ignores them, so the tree (and lol_html) shows nothing, but they
+/// are markup hidden from the parser (NB112). Fed the raw input chunk by chunk: a hit is a
+/// finding for the checker and sends the fast path's input here. `</` inside comments,
+/// attribute values and raw text can give a false hit; the checker removes those anyway.
 #[derive(Default)]
 pub(crate) struct EndTagScanner {
     state: EndTagState,
@@ -683,21 +682,16 @@ impl EndTagScanner {
             let space = matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
             self.state = match (self.state, b) {
                 (Lt, b'/') => LtSlash,
-                (Lt, b'<') => Lt,
                 (LtSlash, b) if b.is_ascii_alphabetic() => Name,
-                (Name, b'>') | (AfterName, b'>') => Data,
-                (Name, b'/') | (AfterName, b'/') => AfterName,
-                (Name, _) if space => AfterName,
-                (Name, b'<') => {
+                (Name | AfterName, b'>') => Data,
+                (Name | AfterName, b'/') => AfterName,
+                (Name | AfterName, _) if space => AfterName,
+                // A `<` in the name, or anything but `/` and spaces after it.
+                (Name, b'<') | (AfterName, _) => {
                     self.hit = Some(self.pos + i as u64);
                     Data
                 }
-                (AfterName, _) if space => AfterName,
                 (Name, _) => Name,
-                (AfterName, _) => {
-                    self.hit = Some(self.pos + i as u64);
-                    Data
-                }
                 (_, b'<') => Lt,
                 _ => Data,
             };
@@ -1204,10 +1198,9 @@ fn walk_in(dom: &RcDom, allow: &HtmlAllowlist, repair: bool, document: bool) -> 
     seen
 }
 
-/// A comment as a finding shows it: its first characters, on one line.
+/// A comment as a finding shows it: its first characters.
 pub(crate) fn comment_example(contents: &str) -> String {
     let head: String = contents.chars().take(24).collect();
-    let head = head.replace(['\n', '\r'], " ");
     if head.len() < contents.len() {
         format!("<!--{head}…-->")
     } else {
@@ -1305,9 +1298,15 @@ fn style_verdict(
     }
     // In a fragment, `<` has no place in a kept sheet (even in a comment): should the element
     // ever land in foreign content (a page that leaves an `<svg>` open before it), it would
-    // become markup. The sheet is then re-serialized without comments. A document stands alone.
+    // become markup. The sheet is then re-serialized without comments. A document stands
+    // alone, but `</` goes there too: it reads as a malformed end tag (NB112) to the source
+    // scan, which cannot tell raw text from markup.
     let sheet = css::check_stylesheet(&text);
-    let angle = !document && text.contains('<');
+    let angle = if document {
+        text.contains("</")
+    } else {
+        text.contains('<')
+    };
     if sheet.is_clean() && !angle {
         return ElementVerdict::Keep;
     }
@@ -1552,6 +1551,18 @@ mod tests {
                 "{input}"
             );
         }
+        // In a document, a sheet holding `</` goes (the source scan cannot tell it from a
+        // malformed end tag); the document is repaired, not escaped, and stays repaired.
+        let doc = "<!DOCTYPE html><html><head><style>p::after { content: \"</b c>\" }</style></head><body><p>x</p></body></html>";
+        let fixed = sanitize_document(doc, &HtmlAllowlist::default())
+            .text
+            .expect("changed");
+        assert!(
+            !fixed.contains("<style") && fixed.contains("<p>x</p>"),
+            "{fixed}"
+        );
+        let again = sanitize_document(&fixed, &HtmlAllowlist::default());
+        assert!(again.text.is_none(), "{:?}", again.findings);
     }
 
     #[test]
