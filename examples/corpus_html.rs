@@ -71,6 +71,15 @@ fn main() {
         }
     }
     let combined = t.elapsed();
+    let always = nbsanitize::Policy::builder()
+        .fast_path(nbsanitize::sanitize::stream::FastPath::Always)
+        .build()
+        .expect("valid policy");
+    let t = Instant::now();
+    for h in &htmls {
+        std::hint::black_box(nbsanitize::sanitize::stream::sanitize_fragment(h, &always));
+    }
+    let with_fallback = t.elapsed();
     let mbps = |d: Duration| bytes as f64 / 1e6 / d.as_secs_f64();
     println!(
         "ammonia path: {ammonia:?} ({:.0} MB/s), clean {clean_a}",
@@ -84,4 +93,37 @@ fn main() {
         "fast path:    {fast:?} ({:.0} MB/s), clean {clean_f}, outside {outside}",
         mbps(fast)
     );
+    println!(
+        "fast path, falling back to ammonia outside its subset: {with_fallback:?} ({:.0} MB/s)",
+        mbps(with_fallback)
+    );
+    println!("by output size: outputs, ammonia path, fast path with fallback (µs per output)");
+    for (lo, hi) in [
+        (0, 1 << 10),
+        (1 << 10, 16 << 10),
+        (16 << 10, 256 << 10),
+        (256 << 10, usize::MAX),
+    ] {
+        let group: Vec<&String> = htmls
+            .iter()
+            .filter(|h| (lo..hi).contains(&h.len()))
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let time = |f: &dyn Fn(&str)| {
+            let t = Instant::now();
+            for _ in 0..5 {
+                group.iter().for_each(|h| f(h));
+            }
+            t.elapsed().as_secs_f64() * 1e6 / 5.0 / group.len() as f64
+        };
+        let a = time(&|h| drop(std::hint::black_box(sanitize_fragment(h, &allow))));
+        let f = time(&|h| {
+            drop(std::hint::black_box(
+                nbsanitize::sanitize::stream::sanitize_fragment(h, &always),
+            ))
+        });
+        println!("  {lo:>7}..: {:4} {a:9.1} {f:9.1}", group.len());
+    }
 }

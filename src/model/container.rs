@@ -187,23 +187,12 @@ pub fn npy_object_payload(bytes: &[u8]) -> Result<Option<&[u8]>, String> {
 
 /// Where the end-of-central-directory record is, searching the last 64 KiB like loaders do.
 pub(crate) fn find_eocd(bytes: &[u8]) -> Option<usize> {
-    if bytes.len() < 22 {
-        return None;
-    }
-    let lowest = bytes.len().saturating_sub(22 + 65535);
-    let mut i = bytes.len() - 22;
-    loop {
-        if &bytes[i..i + 4] == b"PK\x05\x06" {
-            let comment = u16le(bytes, i + 20)? as usize;
-            if i + 22 + comment <= bytes.len() {
-                return Some(i);
-            }
-        }
-        if i == lowest {
-            return None;
-        }
-        i -= 1;
-    }
+    // The record is 22 bytes plus a comment of up to 65,535, so it starts in the last 64 KiB.
+    let last = bytes.len().checked_sub(22)?;
+    let lowest = last.saturating_sub(65535);
+    memchr::memmem::rfind_iter(&bytes[lowest..last + 4], b"PK\x05\x06")
+        .map(|i| lowest + i)
+        .find(|&i| u16le(bytes, i + 20).is_some_and(|c| i + 22 + c as usize <= bytes.len()))
 }
 
 fn u16le(b: &[u8], at: usize) -> Option<u16> {

@@ -25,6 +25,7 @@ bokeh exports, nbconvert pages) stay documents: doctype, `<html>`, `<head>` with
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use html5ever::tendril::TendrilSink;
 use html5ever::{ParseOpts, QualName, local_name, ns};
@@ -357,32 +358,59 @@ const CLOBBER_NAMES: &[&str] = &[
 /// The HTML allowlist, shared by the checker and the ammonia fixer.
 #[derive(Debug, Clone)]
 pub struct HtmlAllowlist {
-    tags: HashSet<String>,
+    tags: HashSet<&'static str>,
     svg: bool,
-    generic_attributes: HashSet<String>,
-    tag_attributes: HashMap<String, HashSet<String>>,
+    generic_attributes: HashSet<&'static str>,
+    tag_attributes: HashMap<&'static str, HashSet<&'static str>>,
+    /// The ammonia builders of this allowlist, made on first use and shared by clones; a
+    /// change to the allowlist starts a new, empty set.
+    fixers: Arc<Fixers>,
+}
+
+/// ammonia builders are costly to make (hash sets of every name) and immutable once made, so
+/// each allowlist makes its two at most once.
+#[derive(Default)]
+struct Fixers {
+    rich: OnceLock<ammonia::Builder<'static>>,
+    strict: OnceLock<ammonia::Builder<'static>>,
+}
+
+impl std::fmt::Debug for Fixers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fixers")
+            .field("rich", &self.rich.get().is_some())
+            .field("strict", &self.strict.get().is_some())
+            .finish()
+    }
 }
 
 impl Default for HtmlAllowlist {
     fn default() -> Self {
         HtmlAllowlist {
-            tags: DEFAULT_TAGS.iter().map(|s| s.to_string()).collect(),
+            tags: DEFAULT_TAGS.iter().copied().collect(),
             svg: true,
-            generic_attributes: DEFAULT_GENERIC_ATTRIBUTES
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            generic_attributes: DEFAULT_GENERIC_ATTRIBUTES.iter().copied().collect(),
             tag_attributes: DEFAULT_TAG_ATTRIBUTES
                 .iter()
-                .map(|(tag, attrs)| {
-                    (
-                        tag.to_string(),
-                        attrs.iter().map(|a| a.to_string()).collect(),
-                    )
-                })
+                .map(|&(tag, attrs)| (tag, attrs.iter().copied().collect()))
                 .collect(),
+            fixers: Arc::default(),
         }
     }
+}
+
+/// A configured element or attribute name as `&'static str`, which ammonia's builder needs
+/// to be made once and kept. Each distinct name is stored once for the life of the process,
+/// so the memory is bounded by what configuration names, not by how often it is loaded.
+fn intern(name: String) -> &'static str {
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(&known) = names.get(name.as_str()) {
+        return known;
+    }
+    let name: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(name);
+    name
 }
 
 impl HtmlAllowlist {
@@ -397,8 +425,9 @@ impl HtmlAllowlist {
                     "the element `{tag}` can run code and cannot be allowed"
                 ));
             }
-            self.tags.insert(tag);
+            self.tags.insert(intern(tag));
         }
+        self.fixers = Arc::default();
         Ok(())
     }
 
@@ -410,8 +439,9 @@ impl HtmlAllowlist {
         for attr in attrs {
             let attr = attr.to_ascii_lowercase();
             check_addable_attribute(&attr)?;
-            self.generic_attributes.insert(attr);
+            self.generic_attributes.insert(intern(attr));
         }
+        self.fixers = Arc::default();
         Ok(())
     }
 
@@ -421,14 +451,15 @@ impl HtmlAllowlist {
         tag: &str,
         attrs: impl IntoIterator<Item = &'a str>,
     ) -> Result<(), String> {
+        self.fixers = Arc::default();
         let set = self
             .tag_attributes
-            .entry(tag.to_ascii_lowercase())
+            .entry(intern(tag.to_ascii_lowercase()))
             .or_default();
         for attr in attrs {
             let attr = attr.to_ascii_lowercase();
             check_addable_attribute(&attr)?;
-            set.insert(attr);
+            set.insert(intern(attr));
         }
         Ok(())
     }
@@ -436,6 +467,7 @@ impl HtmlAllowlist {
     /// Keeps or removes inline `<svg>` (checked with the SVG policy). Default: kept.
     pub fn set_inline_svg(&mut self, keep: bool) {
         self.svg = keep;
+        self.fixers = Arc::default();
     }
 
     /// Whether inline `<svg>` is kept.
@@ -730,12 +762,22 @@ fn tail(s: &str, max: usize) -> String {
 }
 
 fn fix(input: &str, allow: &HtmlAllowlist) -> String {
-    let first = builder(allow, true).clean(input).to_string();
+    let first = allow
+        .fixers
+        .rich
+        .get_or_init(|| builder(allow, true))
+        .clean(input)
+        .to_string();
     let repaired = repair(&first, allow);
     if is_clean_fragment(&repaired, allow) {
         return repaired;
     }
-    let strict = builder(allow, false).clean(input).to_string();
+    let strict = allow
+        .fixers
+        .strict
+        .get_or_init(|| builder(allow, false))
+        .clean(input)
+        .to_string();
     let repaired = repair(&strict, allow);
     if is_clean_fragment(&repaired, allow) {
         return repaired;
@@ -801,15 +843,11 @@ fn parse_fragment(input: &str) -> RcDom {
 
 /// The ammonia builder for an allowlist; `rich` adds `<style>` and inline SVG (whose content
 /// the repair pass then checks).
-fn builder(allow: &HtmlAllowlist, rich: bool) -> ammonia::Builder<'_> {
-    let mut tags: HashSet<&str> = allow.tags.iter().map(String::as_str).collect();
-    let mut tag_attributes: HashMap<&str, HashSet<&str>> = allow
-        .tag_attributes
-        .iter()
-        .map(|(tag, attrs)| (tag.as_str(), attrs.iter().map(String::as_str).collect()))
-        .collect();
+fn builder(allow: &HtmlAllowlist, rich: bool) -> ammonia::Builder<'static> {
+    let mut tags = allow.tags.clone();
+    let mut tag_attributes = allow.tag_attributes.clone();
     tag_attributes.entry("a").or_default().insert("target");
-    let mut clean_content: HashSet<&str> = ["script"].into_iter().collect();
+    let mut clean_content: HashSet<&'static str> = ["script"].into_iter().collect();
     if rich {
         tags.insert("style");
         tag_attributes
@@ -831,13 +869,7 @@ fn builder(allow: &HtmlAllowlist, rich: bool) -> ammonia::Builder<'_> {
     tags.retain(|t| !clean_content.contains(t));
     let mut b = ammonia::Builder::empty();
     b.tags(tags)
-        .generic_attributes(
-            allow
-                .generic_attributes
-                .iter()
-                .map(String::as_str)
-                .collect(),
-        )
+        .generic_attributes(allow.generic_attributes.clone())
         .tag_attributes(tag_attributes)
         .url_schemes(["http", "https", "mailto", "data"].into_iter().collect())
         .url_relative(ammonia::UrlRelative::PassThrough)
@@ -1870,6 +1902,25 @@ mod tests {
         no_svg.set_inline_svg(false);
         let out = sanitize_fragment(svg, &no_svg);
         assert!(!out.text.expect("changed").contains("<svg"));
+    }
+
+    #[test]
+    fn a_changed_allowlist_gets_new_builders() {
+        // The first use makes and keeps the ammonia builders; a clone shares them, and a
+        // change to the clone must not be fixed with the old ones.
+        let html = "<kbd>k</kbd><tt>t</tt><script>x()</script>";
+        let allow = HtmlAllowlist::default();
+        let before = sanitize_fragment(html, &allow).text.expect("changed");
+        assert_eq!(before, "<kbd>k</kbd><tt>t</tt>");
+        let mut fewer = allow.clone();
+        fewer.tags.remove("tt");
+        fewer.fixers = Arc::default();
+        let mut more = fewer.clone();
+        more.add_tags(["tt"]).expect("allowed");
+        let after = sanitize_fragment(html, &fewer).text.expect("changed");
+        assert_eq!(after, "<kbd>k</kbd>t");
+        assert_eq!(sanitize_fragment(html, &more).text.expect("changed"), before);
+        assert_eq!(sanitize_fragment(html, &allow).text.expect("changed"), before);
     }
 
     #[test]
