@@ -13,7 +13,7 @@ let nb = br#"{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
 let outcome = engine::sanitize_bytes(nb, None, None, &Policy::default()).unwrap();
 assert_eq!(outcome.findings[0].rule.code, "NB102");
 let fixed = String::from_utf8(outcome.output.unwrap()).unwrap();
-assert!(fixed.contains(r#""<b>hi</b><img src=\"x\">""#));
+assert!(fixed.contains(r#""<b>hi</b><img src=x>""#));
 ```
 
 The library never prints; the `nbsanitize` binary is a thin layer over it. */

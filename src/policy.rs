@@ -146,7 +146,7 @@ impl PolicyBuilder {
 
     /// HTML inputs (outputs, attachments, artifacts) of at least this many bytes go through the
     /// streaming fast path (`sanitize::stream`), which falls back to ammonia outside its safe
-    /// subset. Default: 1 MiB ([`stream::DEFAULT_THRESHOLD`]).
+    /// subset. Default: 0, every input ([`stream::DEFAULT_THRESHOLD`]).
     pub fn fast_path_threshold(mut self, bytes: usize) -> Self {
         self.fast_path.threshold = bytes;
         self

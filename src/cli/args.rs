@@ -61,7 +61,8 @@ pub struct InputArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub walk: super::walk::WalkArgs,
-    /// HTML through the streaming fast path: `auto` (inputs of 1 MiB and more), `always`, or
+    /// HTML through the streaming fast path: `auto` (from the policy's threshold: every
+    /// input unless a library caller set one), `always`, or
     /// `never` (ammonia only). Default: $NBSANITIZE_FAST_PATH, else `auto`.
     #[arg(long, value_enum, value_name = "WHEN")]
     pub fast_path: Option<FastPath>,

@@ -85,7 +85,8 @@ use crate::rules;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FastPath {
-    /// The fast path for inputs of at least the policy's threshold, ammonia below it.
+    /// The fast path for inputs of at least the policy's threshold (by default every input),
+    /// ammonia below it.
     #[default]
     Auto,
     /// The fast path for every input (it still falls back to ammonia outside its subset).
@@ -95,8 +96,10 @@ pub enum FastPath {
 }
 
 /// The default [`PolicyBuilder::fast_path_threshold`](crate::PolicyBuilder::fast_path_threshold):
-/// 1 MiB. Below it ammonia's speed does not matter and its output is the reference.
-pub const DEFAULT_THRESHOLD: usize = 1 << 20;
+/// 0, every input. On the real corpus's `text/html` outputs the fast path (with its fallbacks)
+/// is faster at every size, 8 against 13 µs under 1 KiB (`examples/corpus_html.rs`), and its
+/// output keeps the input's bytes wherever nothing was removed.
+pub const DEFAULT_THRESHOLD: usize = 0;
 
 /// Why a document left the fast path.
 #[derive(Debug, Clone, PartialEq, Eq)]
