@@ -111,6 +111,9 @@ class Nbs:
 
     def __init__(self, binary: str, args):
         self.bin = binary
+        # The default `cargo build --release` binary, timed beside the shipped one (section 1).
+        plain = getattr(args, "plain_bin", None)
+        self.plain_bin = plain if plain and Path(plain).resolve() != Path(binary).resolve() else None
         _, top = output([binary, "--help"])
         self.commands = set()
         in_cmds = False
@@ -286,6 +289,8 @@ def section_filter(nbs: Nbs, venv: Path, files: list[Path], reps: int, results: 
         ("nbsanitize filter (sanitize)", [nbs.bin] + nbs.filter_sanitize if nbs.filter_sanitize else None, True),
         ("nbsanitize filter (strip)", [nbs.bin] + nbs.filter_strip if nbs.filter_strip else None, True),
         ("nbsanitize sanitize - (stdin)", [nbs.bin, "sanitize", "-"], True),
+        ("nbsanitize filter (sanitize), plain cargo build",
+         [nbs.plain_bin] + nbs.filter_sanitize if nbs.plain_bin and nbs.filter_sanitize else None, True),
         ("nbstripout", [py, "-m", "nbstripout"] if have_nbstripout else None, False),
         ("nbstripout-fast", [venv_tool(venv, "nbstripout-fast")] if venv_tool(venv, "nbstripout-fast") else None, False),
         ("nb-clean", [venv_tool(venv, "nb-clean"), "clean"] if venv_tool(venv, "nb-clean") else None, False),
@@ -937,6 +942,8 @@ def headline(results: dict) -> list[str]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="nbsanitize benchmark suite (run through bench/run)")
     ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "nbsanitize"), help="nbsanitize binary")
+    ap.add_argument("--plain-bin", default=None,
+                    help="the default `cargo build --release` binary, timed beside --bin in section 1")
     ap.add_argument("--venv", default=str(HERE / ".venv"), help="venv with the comparison tools")
     ap.add_argument("--install-log", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--corpus", default=os.environ.get("NBSANITIZE_CORPUS", "/work/shared/corpus/notebooks"))

@@ -1,33 +1,38 @@
 #!/usr/bin/env bash
 # Process start-up, the floor under every per-file figure: a Rust "hello world", `nbsanitize
-# --version`, `nbsanitize filter` on a tiny notebook, nbstripout-fast (when bench/.venv has it),
-# and with --static the same binary built static and non-PIE (target/static, a few minutes).
-#   bench/startup.sh [--static] [RUNS]
+# --version` and `nbsanitize filter` on a tiny notebook, for the default `cargo build --release`
+# binary (dynamic PIE) and the shipped one (scripts/build-release.sh: static-pie on Linux), and
+# nbstripout-fast when bench/.venv has it. With --non-pie, also a static non-PIE build
+# (target/static; not shipped: it gives up ASLR), for reference.
+#   bench/startup.sh [--non-pie] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-static=0
-if [[ "${1:-}" == "--static" ]]; then static=1; shift; fi
+nonpie=0
+if [[ "${1:-}" == "--non-pie" ]]; then nonpie=1; shift; fi
 runs="${1:-300}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 cargo build --release --quiet --bin nbsanitize
+release="$(scripts/build-release.sh --quiet)"
 printf 'fn main() { println!("hi"); }\n' > "$work/hello.rs"
 rustc -O -o "$work/hello" "$work/hello.rs"
 printf '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n' > "$work/tiny.ipynb"
 
 cmds=("hello world|$work/hello"
-      "nbsanitize --version|target/release/nbsanitize --version"
-      "nbsanitize filter (tiny notebook)|target/release/nbsanitize filter")
+      "cargo build: nbsanitize --version|target/release/nbsanitize --version"
+      "cargo build: nbsanitize filter (tiny)|target/release/nbsanitize filter"
+      "shipped: nbsanitize --version|$release --version"
+      "shipped: nbsanitize filter (tiny)|$release filter")
 if [[ -x bench/.venv/bin/nbstripout-fast ]]; then
     cmds+=("nbstripout-fast (tiny notebook)|bench/.venv/bin/nbstripout-fast")
 fi
-if (( static )); then
+if (( nonpie )); then
     triple="$(rustc -vV | sed -n 's/^host: //p')"
     RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static" \
         CARGO_TARGET_DIR=target/static cargo build --release --quiet --bin nbsanitize --target "$triple"
     bin="target/static/$triple/release/nbsanitize"
-    cmds+=("static non-PIE --version|$bin --version" "static non-PIE filter (tiny notebook)|$bin filter")
+    cmds+=("static non-PIE --version|$bin --version" "static non-PIE filter (tiny)|$bin filter")
 fi
 
 python3 - "$runs" "$work/tiny.ipynb" "${cmds[@]}" <<'PY'

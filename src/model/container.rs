@@ -188,11 +188,16 @@ pub fn npy_object_payload(bytes: &[u8]) -> Result<Option<&[u8]>, String> {
 /// Where the end-of-central-directory record is, searching the last 64 KiB like loaders do.
 pub(crate) fn find_eocd(bytes: &[u8]) -> Option<usize> {
     // The record is 22 bytes plus a comment of up to 65,535, so it starts in the last 64 KiB.
+    // Text has no 0x05 bytes: searching for the signature's third byte rules it out at memchr
+    // speed.
     let last = bytes.len().checked_sub(22)?;
     let lowest = last.saturating_sub(65535);
-    memchr::memmem::rfind_iter(&bytes[lowest..last + 4], b"PK\x05\x06")
+    memchr::memrchr_iter(0x05, &bytes[lowest + 2..=last + 2])
         .map(|i| lowest + i)
-        .find(|&i| u16le(bytes, i + 20).is_some_and(|c| i + 22 + c as usize <= bytes.len()))
+        .find(|&i| {
+            bytes[i..i + 4] == *b"PK\x05\x06"
+                && u16le(bytes, i + 20).is_some_and(|c| i + 22 + c as usize <= bytes.len())
+        })
 }
 
 fn u16le(b: &[u8], at: usize) -> Option<u16> {
@@ -538,6 +543,40 @@ fn local_entry(bytes: &[u8], at: usize) -> Option<Member> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn end_of_directory_is_found_within_its_reach_only() {
+        let record = |comment: &[u8]| {
+            let mut r = b"PK\x05\x06".to_vec();
+            r.extend_from_slice(&[0; 16]);
+            r.extend_from_slice(&(comment.len() as u16).to_le_bytes());
+            r.extend_from_slice(comment);
+            r
+        };
+        let bare = record(b"");
+        assert_eq!(find_eocd(&bare), Some(0));
+        assert_eq!(find_eocd(&bare[..21]), None);
+        // Data before it (a self-extracting archive) and a comment after it.
+        let mut prefixed = b"#!/bin/sh\n".to_vec();
+        prefixed.extend(record(b"a comment"));
+        assert_eq!(find_eocd(&prefixed), Some(10));
+        // A comment length running past the end is not a record; an earlier one is.
+        let mut two = record(b"");
+        two.extend_from_slice(b"PK\x05\x06");
+        two.extend_from_slice(&[0; 16]);
+        two.extend_from_slice(&100u16.to_le_bytes());
+        assert_eq!(find_eocd(&two), Some(0));
+        // The record starts at most 22 + 65,535 bytes from the end.
+        let mut far = record(b"");
+        far.extend(vec![b' '; 65_535]);
+        assert_eq!(find_eocd(&far), Some(0));
+        far.push(b' ');
+        assert_eq!(find_eocd(&far), None);
+        let mut reach = record(&[b' '; 65_535]);
+        reach.splice(0..0, *b"text");
+        assert_eq!(find_eocd(&reach), Some(4));
+        assert_eq!(find_eocd(b"PK PK\x05 {\"cells\": []} and more text"), None);
+    }
 
     /// A one-member stored zip built by hand.
     fn stored_zip(name: &str, data: &[u8], crc: u32, flags: u16) -> Vec<u8> {

@@ -1919,8 +1919,14 @@ mod tests {
         more.add_tags(["tt"]).expect("allowed");
         let after = sanitize_fragment(html, &fewer).text.expect("changed");
         assert_eq!(after, "<kbd>k</kbd>t");
-        assert_eq!(sanitize_fragment(html, &more).text.expect("changed"), before);
-        assert_eq!(sanitize_fragment(html, &allow).text.expect("changed"), before);
+        assert_eq!(
+            sanitize_fragment(html, &more).text.expect("changed"),
+            before
+        );
+        assert_eq!(
+            sanitize_fragment(html, &allow).text.expect("changed"),
+            before
+        );
     }
 
     #[test]

@@ -216,6 +216,11 @@ struct Shared<'a> {
     /// The last tag was a `<pre>` start tag: removing the next token may change whether the
     /// newline after it is dropped, so comments and doctypes there are kept.
     after_pre: bool,
+    /// `<table>` elements open (by lol_html's pairing of end tags, which can only count too
+    /// many). In a table, outside its cells, text runs on either side of a token are one run
+    /// once it is gone, and a run with anything but white space is moved in front of the
+    /// table: whatever is removed there leaves an empty comment, which keeps the runs apart.
+    open_tables: Rc<Cell<usize>>,
     history: History<'a>,
     /// Changes made to the input so far (removals, attribute edits).
     edits: usize,
@@ -273,8 +278,12 @@ impl Shared<'_> {
     }
 
     /// Whether removing the token that starts at input offset `at` could join the text
-    /// before it with what follows. Unknown history counts as risky.
+    /// before it with what follows: in a table, or when that text ends in `<` or an
+    /// unfinished character reference. Unknown history counts as risky.
     fn risky_before(&self, at: u64) -> bool {
+        if self.open_tables.get() > 0 {
+            return true;
+        }
         let from = at.saturating_sub(HISTORY as u64);
         let before: Vec<u8> = match &self.history {
             History::Whole(input) => match input.get(from as usize..at as usize) {
@@ -343,8 +352,24 @@ fn on_element(
     if tag == "colgroup" || tag == "col" {
         state.seen_colgroup = true;
     }
+    if tag == "table" && el.can_have_content() {
+        let open_tables = Rc::clone(&pending.borrow().open_tables);
+        open_tables.set(open_tables.get() + 1);
+        el.on_end_tag(Box::new(move |_: &mut EndTag<'_>| {
+            open_tables.set(open_tables.get().saturating_sub(1));
+            Ok(())
+        }))?;
+    }
     if tag == "style" {
         return keep_style(el, open_raw, style_text);
+    }
+    if matches!(tag.as_str(), "html" | "head" | "body") {
+        // A fragment parse ignores these start tags (the checker keeps them as they are), but
+        // their attributes are not checked: those go to the ammonia path.
+        if el.attributes().is_empty() {
+            return Ok(());
+        }
+        return Err(outside(el, format!("<{tag}> with attributes")));
     }
     if is_fallback_tag(&tag) && !removable(&tag, state.allow) {
         return Err(outside(el, format!("<{tag}>")));
@@ -370,37 +395,27 @@ fn on_element(
         el.before("<!---->", ContentType::Html);
     }
     pending.borrow_mut().edits += 1;
-    let keep_content = matches!(tag.as_str(), "html" | "head" | "body");
-    if !keep_content {
-        let rule = html::classify_element(&tag).unwrap_or(&rules::html::DISALLOWED_ELEMENT);
-        state.seen.add(rule, format!("<{tag}>"));
+    let rule = html::classify_element(&tag).unwrap_or(&rules::html::DISALLOWED_ELEMENT);
+    state.seen.add(rule, format!("<{tag}>"));
+    if el.can_have_content() {
+        open_raw.set(open_raw.get() + 1);
+        let open_raw = Rc::clone(open_raw);
+        // The checker keeps an `<iframe>`'s fallback text (as escaped text): only an
+        // empty one is removed here.
+        let empty_from = (tag == "iframe").then(|| el.source_location().bytes().end);
+        el.on_end_tag(Box::new(move |end: &mut EndTag<'_>| {
+            let at = end.source_location().bytes().start;
+            if empty_from.is_some_and(|from| from != at) {
+                return Err(Box::new(OutsideSubset::new(
+                    Some(at as u64),
+                    "an <iframe> with fallback content",
+                )));
+            }
+            open_raw.set(open_raw.get().saturating_sub(1));
+            Ok(())
+        }))?;
     }
-    if keep_content {
-        // Only the start tag: lol_html pairs end tags by name without a tree, and `</code>`
-        // closing an open `<html>` would be taken as its end tag. Stray `</html>`, `</head>`,
-        // `</body>` are ignored by a fragment parse, so they stay.
-        el.start_tag().remove();
-    } else {
-        if el.can_have_content() {
-            open_raw.set(open_raw.get() + 1);
-            let open_raw = Rc::clone(open_raw);
-            // The checker keeps an `<iframe>`'s fallback text (as escaped text): only an
-            // empty one is removed here.
-            let empty_from = (tag == "iframe").then(|| el.source_location().bytes().end);
-            el.on_end_tag(Box::new(move |end: &mut EndTag<'_>| {
-                let at = end.source_location().bytes().start;
-                if empty_from.is_some_and(|from| from != at) {
-                    return Err(Box::new(OutsideSubset::new(
-                        Some(at as u64),
-                        "an <iframe> with fallback content",
-                    )));
-                }
-                open_raw.set(open_raw.get().saturating_sub(1));
-                Ok(())
-            }))?;
-        }
-        el.remove();
-    }
+    el.remove();
     Ok(())
 }
 
@@ -475,14 +490,14 @@ fn keep_style(
 
 /// Elements the fast path removes itself (ammonia's result is provably the same).
 ///
-/// `<script>`: the checker removes it with its content in a fragment; and an empty `<iframe>`
+/// `<script>`: the checker removes it with its content in a fragment; an empty `<iframe>`
 /// (folium maps, altair and plotly exports put whole pages in `srcdoc`), which it unwraps into
-/// nothing (one with fallback content falls back). `<style>` sheets are
-/// kept and checked with cssparser by the ammonia path, and `meta`, `link`, `base` are
-/// unwrapped there and `html`, `head`, `body` ignored by a fragment parse (so a fragment that
-/// has them is kept byte for byte): all of them fall back.
+/// nothing (one with fallback content falls back); and the void `<meta>`, `<link>`, `<base>`,
+/// which it unwraps (bokeh and plotly outputs are whole pages with a `<head>`). `<style>`
+/// sheets are kept and checked with cssparser by the ammonia path, so they fall back, and
+/// `<html>`, `<head>`, `<body>` start tags are ignored by a fragment parse, so they are kept.
 fn removable(tag: &str, allow: &HtmlAllowlist) -> bool {
-    matches!(tag, "script" | "iframe") && !allow.allows_tag(tag)
+    matches!(tag, "script" | "iframe" | "meta" | "link" | "base") && !allow.allows_tag(tag)
 }
 
 fn is_plain_attribute_name(name: &str) -> bool {
@@ -710,6 +725,7 @@ impl<'a, O: lol_html::OutputSink> Pass<'a, O> {
         }));
         let shared = Rc::new(RefCell::new(Shared {
             after_pre: false,
+            open_tables: Rc::default(),
             history,
             edits: 0,
         }));
