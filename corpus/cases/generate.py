@@ -91,6 +91,11 @@ write("nb112-hidden-markup.ipynb", nb([code([display({"text/html": [
     "<!--[if IE]><script>alert(2)</script><![endif]-->\n",
     "</a<script>alert(3)</script>"]})])]),
       ["NB112"], "markup hidden in an attribute value, a conditional comment and a malformed end tag")
+write("nb102-exported-page.ipynb", nb([code([
+    display({"text/html": ["<body onload=\"alert(1)\">a page's body</body>"]}),
+    display({"text/html": ["<html lang=\"en\" onmouseover=\"alert(2)\"><p>x</p></html>"]}),
+    display({"text/html": ["<html lang=\"en\"><head><meta charset=\"utf-8\"></head><body><p>kept</p></body></html>"]})])]),
+      ["NB102", "NB107"], "handlers on <body> and <html>, inert in JupyterLab but run once nbconvert writes the output into its page")
 
 # Markdown and LaTeX.
 write("nb301-markdown-link.ipynb", nb([md("[docs](javascript:alert(1)) and [ref][r] and <javascript:alert(2)>\n\n[r]: JaVaScRiPt:alert(3)\n")]),

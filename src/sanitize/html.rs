@@ -659,7 +659,73 @@ fn check(input: &str, allow: &HtmlAllowlist) -> (Observations, bool) {
         observations = walk(&parse_fragment(input), allow, false);
     }
     note_malformed_end_tags(input, &mut observations);
+    note_document_context(input, allow, &mut observations);
     (observations, contained)
+}
+
+/// `<html>`, `<body>` and `<frameset>` start tags leave no trace in a fragment parse (what
+/// JupyterLab's `innerHTML` does), but an exporter that writes the fragment into a page of its
+/// own (nbconvert's HTML export, a report template) hands their attributes to the page's
+/// `<html>` and `<body>`, or swaps the body for the frameset: `<body onload=…>` runs there.
+/// When the source has such a tag with attributes, the fragment is also parsed as a page, and
+/// the attributes of its `<html>`, `<head>`, `<body>` are judged as in a document; a
+/// `<frameset>` is an embedding element. The fix drops these tags: ammonia serializes the
+/// fragment tree, which has none of them.
+fn note_document_context(input: &str, allow: &HtmlAllowlist, observations: &mut Observations) {
+    if !has_document_tag_with_attributes(input) {
+        return;
+    }
+    let dom = parse_document(input);
+    let roots = dom.document.children.borrow();
+    let html = roots
+        .iter()
+        .filter(|n| matches!(n.data, NodeData::Element { .. }));
+    for root in html {
+        let children = root.children.borrow();
+        for node in std::iter::once(root).chain(children.iter()) {
+            let NodeData::Element { name, attrs, .. } = &node.data else {
+                continue;
+            };
+            if name.ns != ns!(html) {
+                continue;
+            }
+            match &*name.local {
+                "html" | "head" | "body" => {
+                    for attr in attrs.borrow().iter() {
+                        match attribute_verdict(name, &attr.name, &attr.value, allow, true) {
+                            AttrVerdict::Keep => {}
+                            AttrVerdict::Drop(rule, why) | AttrVerdict::Rewrite(_, rule, why) => {
+                                observations.add(rule, why);
+                            }
+                        }
+                    }
+                }
+                "frameset" => {
+                    let rule = classify_element("frameset").expect("frameset is classified");
+                    observations.add(rule, "<frameset>".to_owned());
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Whether the source has an `<html`, `<body` or `<frameset` start tag followed by
+/// attributes (white space or `/` after the name), wherever it is: a false hit only costs a
+/// second parse.
+fn has_document_tag_with_attributes(input: &str) -> bool {
+    let bytes = input.as_bytes();
+    memchr::memchr_iter(b'<', bytes).any(|at| {
+        let rest = &bytes[at + 1..];
+        ["html", "body", "frameset"].iter().any(|tag| {
+            rest.len() > tag.len()
+                && rest[..tag.len()].eq_ignore_ascii_case(tag.as_bytes())
+                && matches!(
+                    rest[tag.len()],
+                    b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/'
+                )
+        })
+    })
 }
 
 /// End tags leave no trace in the tree: their malformed forms are looked for in the source.
@@ -1905,6 +1971,40 @@ mod tests {
     }
 
     #[test]
+    fn page_level_tags_are_judged_as_an_exported_page_would_read_them() {
+        let allow = HtmlAllowlist::default();
+        let codes = |c: &Cleaned| -> Vec<&str> { c.findings.iter().map(|f| f.rule.code).collect() };
+        // Inert under innerHTML, but nbconvert writes the output into its own page's body.
+        let body = sanitize_fragment("<body onload=alert(1)>hi", &allow);
+        assert_eq!(codes(&body), ["NB102"]);
+        assert_eq!(body.text.as_deref(), Some("hi"));
+        let html = sanitize_fragment("<p>x</p><HTML/onmouseover=alert(1)>", &allow);
+        assert_eq!(codes(&html), ["NB102"]);
+        assert_eq!(html.text.as_deref(), Some("<p>x</p>"));
+        let frameset = sanitize_fragment("<frameset onload=alert(1)>", &allow);
+        assert_eq!(codes(&frameset), ["NB104"]);
+        // Allowed attributes, and tags that are only text, stay as they are.
+        for kept in [
+            "<html lang=\"en\"><body class=\"x\"><p>x</p></body></html>",
+            "<body><p>x</p></body>",
+            "<pre>&lt;body onload=alert(1)&gt;</pre>",
+            "<bodyguard onload>",
+        ] {
+            let out = sanitize_fragment(kept, &allow);
+            assert!(
+                out.text.is_none() || !codes(&out).contains(&"NB102"),
+                "{kept}: {:?}",
+                out.findings
+            );
+        }
+        assert!(
+            sanitize_fragment("<html lang=\"en\"><p>x</p>", &allow)
+                .text
+                .is_none()
+        );
+    }
+
+    #[test]
     fn a_changed_allowlist_gets_new_builders() {
         // The first use makes and keeps the ammonia builders; a clone shares them, and a
         // change to the clone must not be fixed with the old ones.
@@ -1991,10 +2091,9 @@ mod tests {
                 sanitize_html(&text, &allow).text.is_none(),
                 "idempotent: {text}"
             );
-            assert!(
-                sanitize_fragment(vector, &allow).text.is_none(),
-                "inert as a fragment"
-            );
+            // Inert under innerHTML, but not once written into a page (nbconvert's export).
+            let fragment = sanitize_fragment(vector, &allow).text.expect("changed");
+            assert!(!fragment.contains("onload"), "{fragment}");
         }
         assert!(!is_document("<htmlx>"));
         assert!(is_document("  <HTML><body>x</body></HTML>"));

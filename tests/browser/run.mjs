@@ -6,6 +6,8 @@ For every vector in `corpus/xss/` (one payload per file, `.html`, `.svg`, `.md`)
 2. render it the way JupyterLab does, in Debian's headless chromium driven by playwright-core:
    - `.html`: `innerHTML` into a div (scripts re-created like JupyterLab's trusted path), the same
      after one inert parse/serialize round trip (mXSS), and as a full `text/html` document;
+     then again as a notebook's `text/html` output (sanitized inside an `.ipynb`, where it stays a
+     fragment): `innerHTML` like JupyterLab, and written into a page like nbconvert's HTML export;
    - `.svg`: as an image document (`image/svg+xml`) and inline in an HTML page;
    - `.md`: rendered by `marked` (JupyterLab's parser), then `innerHTML`;
 3. fire every surviving `on*` handler, focus and hover every element, click every link, area and
@@ -38,8 +40,14 @@ import { chromium } from 'playwright-core';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const CORPUS = path.join(ROOT, 'corpus', 'xss');
-const FORMAT = { html: 'html', svg: 'svg', md: 'markdown' };
-const MODES = { html: ['fragment', 'document', 'reparse'], svg: ['image', 'inline'], md: ['markdown'] };
+const FORMAT = { html: 'html', svg: 'svg', md: 'markdown', ipynb: 'ipynb' };
+const MODES = {
+  html: ['fragment', 'document', 'reparse', 'output', 'export'],
+  svg: ['image', 'inline'],
+  md: ['markdown'],
+};
+/** Modes that render the vector as a notebook output rather than as a file. */
+const OUTPUT_MODES = new Set(['output', 'export']);
 const SETTLE_MS = 300;
 const NAV_TIMEOUT_MS = 5000;
 const RENDER_TIMEOUT_MS = 30000;
@@ -98,6 +106,35 @@ function loadVectors(filter) {
     if (!fs.existsSync(path.join(CORPUS, m[2]))) problems.push(`README.md row ${m[1]}: no file ${m[2]}`);
   }
   return { vectors, problems };
+}
+
+/** The vector as the only `text/html` output of a notebook. */
+function asNotebook(text) {
+  const output = { data: { 'text/html': text }, metadata: {}, output_type: 'display_data' };
+  const cell = { cell_type: 'code', execution_count: 1, id: 'c', metadata: {}, outputs: [output], source: 'x' };
+  return JSON.stringify({ cells: [cell], metadata: {}, nbformat: 4, nbformat_minor: 5 });
+}
+
+/** Sanitizes an `.html` vector as a notebook output; resolves to the output's HTML ('' when
+ * the output was removed). */
+async function sanitizeOutput(bin, extraArgs, vector) {
+  const text = vector.bytes.toString('utf8');
+  const r = await sanitize(bin, extraArgs, { ext: 'ipynb', bytes: Buffer.from(asNotebook(text)) });
+  if (r.error) return r;
+  try {
+    const nb = JSON.parse(r.bytes.toString('utf8'));
+    const html = nb.cells[0].outputs[0]?.data?.['text/html'] ?? '';
+    return { bytes: Buffer.from(Array.isArray(html) ? html.join('') : html) };
+  } catch (e) {
+    return { error: `the sanitized notebook does not parse: ${e.message}` };
+  }
+}
+
+/** A page like nbconvert's HTML export, with the output written into it. */
+function exportPage(html) {
+  return `<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>Notebook</title>\n</head>\n`
+    + `<body class="jp-Notebook">\n<div class="jp-Cell jp-CodeCell">\n<div class="jp-InputArea"><pre>x</pre></div>\n`
+    + `<div class="jp-OutputArea-output" data-mime-type="text/html">\n${html}\n</div>\n</div>\n</body>\n</html>\n`;
 }
 
 function sanitize(bin, extraArgs, vector) {
@@ -288,14 +325,17 @@ function startServer(pages, hits) {
 }
 
 /** Builds the pages for one vector's rendered content; returns their paths. */
-function buildPages(pages, variant, vector, content) {
+function buildPages(pages, variant, vector, content, output) {
   const base = `/${variant}/${vector.id}`;
   const text = content.toString('utf8');
   const out = [];
   for (const mode of MODES[vector.ext]) {
+    if (OUTPUT_MODES.has(mode) && output === undefined) continue;
     const p = `${base}/${mode}`;
     let page;
-    if (mode === 'fragment') page = { type: 'text/html; charset=utf-8', body: hostPage(text) };
+    if (mode === 'output') page = { type: 'text/html; charset=utf-8', body: hostPage(output.toString('utf8')) };
+    else if (mode === 'export') page = { type: 'text/html; charset=utf-8', body: exportPage(output.toString('utf8')) };
+    else if (mode === 'fragment') page = { type: 'text/html; charset=utf-8', body: hostPage(text) };
     else if (mode === 'reparse') page = { type: 'text/html; charset=utf-8', body: hostPage(text, true) };
     else if (mode === 'document') page = { type: 'text/html; charset=utf-8', body: content };
     else if (mode === 'image') page = { type: 'image/svg+xml', body: content };
@@ -359,7 +399,7 @@ async function renderBatch(context, origin, pages, batchPath, batch, record) {
   }
 }
 
-async function runVariant(context, origin, pages, hits, variant, vectors, contents, concurrency, verbose) {
+async function runVariant(context, origin, pages, hits, variant, vectors, contents, outputs, concurrency, verbose) {
   const signals = new Map(); // id -> [{mode, how, msg}]
   const ids = new Set(vectors.map((v) => v.id));
   const add = (id, s) => {
@@ -370,7 +410,7 @@ async function runVariant(context, origin, pages, hits, variant, vectors, conten
   for (const v of vectors) {
     const c = contents.get(v.id);
     if (c === undefined) continue;
-    for (const target of buildPages(pages, variant, v, c)) jobs.push({ v, target });
+    for (const target of buildPages(pages, variant, v, c, outputs.get(v.id))) jobs.push({ v, target });
   }
   // One mode per batch page, so a signal raised in the batch page itself (`top.__xss`) still
   // knows its rendering mode.
@@ -473,19 +513,26 @@ async function main() {
 
     if (runSanitized) {
       const contents = new Map();
+      const outputs = new Map();
       const errors = [];
       await pool(vectors, 2, async (v) => {
         const r = await sanitize(bin, extraArgs, v);
         if (r.error) errors.push(`${v.id}: ${r.error}`);
         else contents.set(v.id, r.bytes);
+        if (v.ext !== 'html') return;
+        const o = await sanitizeOutput(bin, extraArgs, v);
+        if (o.error) errors.push(`${v.id} (as a notebook output): ${o.error}`);
+        else outputs.set(v.id, o.bytes);
       });
-      const signals = await runVariant(ctx, origin, pages, hits, 'sanitized', vectors, contents, concurrency, opts.verbose);
+      const signals = await runVariant(ctx, origin, pages, hits, 'sanitized', vectors, contents, outputs, concurrency, opts.verbose);
       // Browser-inert vectors cannot run here; their trailing /pattern/ must not survive either.
       for (const v of vectors) {
         const m = (inert.get(v.id) || '').match(/\s\/(.+)\/([a-z]*)$/);
-        if (!m || !contents.has(v.id)) continue;
-        const hit = contents.get(v.id).toString('utf8').match(new RegExp(m[1], m[2]));
-        if (hit) add(signals, v.id, { mode: 'static', how: 'inert-pattern', msg: hit[0] });
+        if (!m) continue;
+        for (const got of [contents.get(v.id), outputs.get(v.id)]) {
+          const hit = got && got.toString('utf8').match(new RegExp(m[1], m[2]));
+          if (hit) add(signals, v.id, { mode: 'static', how: 'inert-pattern', msg: hit[0] });
+        }
       }
       const ran = vectors.filter((v) => signals.has(v.id));
       if (signals.has('unattributed')) {
@@ -523,7 +570,8 @@ async function main() {
 
     if (runRaw) {
       const contents = new Map(vectors.map((v) => [v.id, v.bytes]));
-      const signals = await runVariant(ctx, origin, pages, hits, 'raw', vectors, contents, concurrency, opts.verbose);
+      const outputs = new Map(vectors.filter((v) => v.ext === 'html').map((v) => [v.id, v.bytes]));
+      const signals = await runVariant(ctx, origin, pages, hits, 'raw', vectors, contents, outputs, concurrency, opts.verbose);
       const ran = (v) => (signals.get(v.id) || []).some((s) => s.how !== 'harness');
       const missed = vectors.filter((v) => !ran(v) && !inert.has(v.id));
       const inertRan = vectors.filter((v) => ran(v) && inert.has(v.id));
