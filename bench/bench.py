@@ -312,8 +312,10 @@ def section_filter(nbs: Nbs, venv: Path, files: list[Path], reps: int, results: 
     failures = {name: set() for name, _ in live}
     for rep in range(reps):
         log(f"filter: repetition {rep + 1}/{reps} over {len(files)} notebooks")
-        for f in files:
-            for name, cmd in live:
+        for i, f in enumerate(files):
+            # The first tool after a slow Python one meets cold caches: rotate who goes first.
+            k = (rep + i) % len(live)
+            for name, cmd in live[k:] + live[:k]:
                 r = run(cmd, stdin_path=f)
                 if r.code == 0:
                     times[name][f].append(r.seconds)
@@ -728,7 +730,7 @@ def render(results: dict, info: list[str], args, install_notes: list[str]) -> st
     f = results.get("filter")
     if f:
         out += ["## 1. git clean filter, one process per notebook", "",
-                f"Each tool reads one notebook on stdin and writes it to stdout, as git runs a clean filter; "
+                f"Each tool reads one notebook on stdin and writes it to stdout, as git runs a clean filter (the tools take turns going first); "
                 f"{f['files']} notebooks, {f['reps']} repetitions, the median of each notebook's times, then the "
                 f"median, mean and sum over the {f.get('common', f['files'])} notebooks every tool accepted (a tool's "
                 "failures are listed beside its name). Ratio = nbsanitize time / tool time.", ""]

@@ -17,14 +17,18 @@ A document stays on the fast path when every start tag is
   html5ever); or
 - a `<style>` the checker keeps as it is (`type`/`scoped`/`media` attributes it keeps, a sheet
   cssparser finds clean, no `<` in it; pandas tables have one); or
-- `<script>`, which the checker removes with its content (and only where its removal cannot
+- `<script>`, which the checker removes with its content, an empty `<iframe>`, and the void
+  `<meta>`, `<link>`, `<base>`, which it unwraps into nothing (and only where a removal cannot
   change how the rest is parsed: not right after `<pre>` (leading newline) nor anywhere after a
-  `<colgroup>` (column-group insertion mode)).
+  `<colgroup>` (column-group insertion mode); in a table the removed element leaves an empty
+  comment, which keeps the text runs on either side apart); or
+- an `<html>`, `<head>` or `<body>` start tag without attributes, which a fragment parse
+  ignores (kept as written, as the checker keeps it).
 
 Everything else falls back: `svg`/`math`, `template`, `title`, `textarea`, `select`, `noscript`,
-`xmp`, `plaintext`, `iframe`, `noembed`, `noframes`, `image`, a `<style>` the checker would
-rewrite, `html`/`head`/`body`/`meta`/`link`/`base` (a fragment parse ignores or unwraps them,
-a document keeps them: the checker's call), any other element outside the allowlist, duplicate
+`xmp`, `plaintext`, an `<iframe>` with content, `noembed`, `noframes`, `image`, a `<style>` the
+checker would rewrite, `html`/`head`/`body` with attributes (an exported page hands them to its
+own `<html>`/`<body>`: the checker's call), any other element outside the allowlist, duplicate
 or malformed attribute names, lol_html's parsing-ambiguity errors, a single token larger than
 the memory limit, and markup unterminated at the end (NB111): an end sentinel written after the
 input must be read as an element, exactly as in `html::sanitize_fragment`, so an input ending
