@@ -15,8 +15,8 @@ PAYLOAD = "<b>hi</b><img src=x onerror=alert(1)>"
 
 
 def test_sanitize_html_str_and_bytes(nbs):
-    assert nbs.sanitize(PAYLOAD, format="html") == '<b>hi</b><img src="x">'
-    assert nbs.sanitize(PAYLOAD.encode(), format="html") == '<b>hi</b><img src="x">'
+    assert nbs.sanitize(PAYLOAD, format="html") == '<b>hi</b><img src=x>'
+    assert nbs.sanitize(PAYLOAD.encode(), format="html") == '<b>hi</b><img src=x>'
 
 
 def test_clean_input_comes_back_unchanged(nbs):
@@ -44,7 +44,7 @@ def test_sanitize_notebook_dict_keeps_shape(nbs):
     out, findings = nbs.sanitize_notebook(nb)
     assert out is not nb and findings
     outputs = out["cells"][1]["outputs"]
-    assert outputs[0]["data"]["text/html"] == '<b>report</b><img src="x">'
+    assert outputs[0]["data"]["text/html"] == '<b>report</b><img src=x>'
     assert all("application/javascript" not in o.get("data", {}) for o in outputs)
     # benign table untouched, strings stay joined (not nbformat's lists of lines)
     assert outputs[-1]["data"]["text/html"] == "<table><tr><td>1</td></tr></table>"
@@ -98,7 +98,7 @@ def test_policy_objects_and_presets(nbs):
 
 def test_bundle_locations_are_relative(nbs):
     data, findings = nbs.sanitize_bundle(json.dumps({"text/html": PAYLOAD}))
-    assert json.loads(data) == {"text/html": '<b>hi</b><img src="x">'}
+    assert json.loads(data) == {"text/html": '<b>hi</b><img src=x>'}
     loc = findings[0]["location"]
     assert loc["cell"] is None and loc["output"] is None
     assert loc["pointer"] == "/text~1html"

@@ -19,11 +19,14 @@ declare_rules! {
     /// An event-handler attribute (`onerror`, `onload`, `onclick`, …) in HTML.
     ///
     /// ## What it does
-    /// Removes every attribute whose name starts with `on`, on any element.
+    /// Removes every attribute whose name starts with `on`, on any element, including the
+    /// `<html>` and `<body>` start tags of an output (dropped with their tags).
     ///
     /// ## Why is this bad?
     /// `<img src=x onerror=...>` runs script without any `<script>` element, as soon as the
-    /// output is shown.
+    /// output is shown. `<body onload=...>` in an output does nothing in JupyterLab, but once
+    /// nbconvert's HTML export writes the output into its page, the browser gives the handler
+    /// to the page's own `<body>`.
     ///
     /// ## Example
     /// `<img src="x" onerror="alert(1)">` becomes `<img src="x">`.
