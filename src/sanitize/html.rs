@@ -828,25 +828,14 @@ fn tail(s: &str, max: usize) -> String {
 }
 
 fn fix(input: &str, allow: &HtmlAllowlist) -> String {
-    let first = allow
-        .fixers
-        .rich
-        .get_or_init(|| builder(allow, true))
-        .clean(input)
-        .to_string();
-    let repaired = repair(&first, allow);
-    if is_clean_fragment(&repaired, allow) {
-        return repaired;
-    }
-    let strict = allow
-        .fixers
-        .strict
-        .get_or_init(|| builder(allow, false))
-        .clean(input)
-        .to_string();
-    let repaired = repair(&strict, allow);
-    if is_clean_fragment(&repaired, allow) {
-        return repaired;
+    // ammonia with `<style>` and inline SVG first, then without; each result is repaired and
+    // must pass the checker.
+    for (fixer, rich) in [(&allow.fixers.rich, true), (&allow.fixers.strict, false)] {
+        let cleaned = fixer.get_or_init(|| builder(allow, rich)).clean(input);
+        let repaired = repair(&cleaned.to_string(), allow);
+        if is_clean_fragment(&repaired, allow) {
+            return repaired;
+        }
     }
     escape_text(input)
 }
