@@ -710,20 +710,21 @@ fn note_document_context(input: &str, allow: &HtmlAllowlist, observations: &mut 
     }
 }
 
-/// Whether the source has an `<html`, `<body` or `<frameset` start tag followed by
-/// attributes (white space or `/` after the name), wherever it is: a false hit only costs a
-/// second parse.
+/// Whether the source has an `<html` or `<body` start tag followed by attributes (white space
+/// or `/` after the name), or any `<frameset` start tag (a bare one still replaces the page's
+/// body, with `<frame src=…>` inside), wherever it is: a false hit only costs a second parse.
 fn has_document_tag_with_attributes(input: &str) -> bool {
     let bytes = input.as_bytes();
     memchr::memchr_iter(b'<', bytes).any(|at| {
         let rest = &bytes[at + 1..];
-        ["html", "body", "frameset"].iter().any(|tag| {
+        ["html", "body", "frameset"].iter().any(|&tag| {
             rest.len() > tag.len()
                 && rest[..tag.len()].eq_ignore_ascii_case(tag.as_bytes())
-                && matches!(
-                    rest[tag.len()],
-                    b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/'
-                )
+                && match rest[tag.len()] {
+                    b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' => true,
+                    b'>' => tag == "frameset",
+                    _ => false,
+                }
         })
     })
 }
@@ -1972,6 +1973,9 @@ mod tests {
         assert_eq!(html.text.as_deref(), Some("<p>x</p>"));
         let frameset = sanitize_fragment("<frameset onload=alert(1)>", &allow);
         assert_eq!(codes(&frameset), ["NB104"]);
+        let bare = sanitize_fragment("<frameset><frame src=\"javascript:alert(1)\">", &allow);
+        assert_eq!(codes(&bare), ["NB104"]);
+        assert_eq!(bare.text.as_deref(), Some(""));
         // Allowed attributes, and tags that are only text, stay as they are.
         for kept in [
             "<html lang=\"en\"><body class=\"x\"><p>x</p></body></html>",
