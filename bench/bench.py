@@ -281,6 +281,10 @@ def gen_svg(size: int) -> str:
 
 # --------------------------------------------------------------------------- sections
 
+# A process that does nothing: what the harness itself costs per run (section 1).
+FLOOR = "true (does nothing)"
+
+
 def section_filter(nbs: Nbs, venv: Path, files: list[Path], reps: int, results: dict, log):
     """1. git clean filter, one process per notebook, stdin -> stdout."""
     py = venv_tool(venv, "python")
@@ -294,6 +298,7 @@ def section_filter(nbs: Nbs, venv: Path, files: list[Path], reps: int, results: 
         ("nbstripout", [py, "-m", "nbstripout"] if have_nbstripout else None, False),
         ("nbstripout-fast", [venv_tool(venv, "nbstripout-fast")] if venv_tool(venv, "nbstripout-fast") else None, False),
         ("nb-clean", [venv_tool(venv, "nb-clean"), "clean"] if venv_tool(venv, "nb-clean") else None, False),
+        (FLOOR, [shutil.which("true")] if shutil.which("true") else None, False),
     ]
     # Probe each on the first file (and warm the page cache and .pyc files).
     live = []
@@ -746,6 +751,10 @@ def render(results: dict, info: list[str], args, install_notes: list[str]) -> st
             out.append(f"| {name}{failed} | {fmt(r['median_ms'], 2)} | {fmt(r['mean_ms'], 2)} | "
                        f"{fmt(r['total_s'], 2)} | " + " | ".join(cells) + " |")
         out.append("")
+        floor = f["rows"].get(FLOOR, {})
+        if floor.get("median_ms"):
+            out += [f"`{FLOOR}` is the harness's own floor: a process that does nothing, launched and fed "
+                    f"the same way, measures {fmt(floor['median_ms'], 2)} ms, and every row includes it.", ""]
 
     b = results.get("batch")
     if b:

@@ -3,9 +3,9 @@
 #
 # On Linux with glibc the binary is static-pie: no shared library to load and link at start-up,
 # which is most of a tiny process's life (a git clean filter starts once per file), and still
-# position-independent, so ASLR applies. Measured by bench/startup.sh: 1.26 ms for a tiny
-# notebook against 1.66 ms for the default dynamic build. `cargo build --release` cannot do this
-# by itself: `-C target-feature=+crt-static` breaks proc-macro crates unless --target is given.
+# position-independent, so ASLR applies (bench/startup.sh times both builds). `cargo build
+# --release` cannot do this by itself: `-C target-feature=+crt-static` breaks proc-macro crates
+# unless --target is given.
 # Elsewhere this is a plain `cargo build --release`.
 #   scripts/build-release.sh [extra cargo flags]
 set -euo pipefail

@@ -721,12 +721,17 @@ fn has_document_tag_with_attributes(input: &str) -> bool {
             rest.len() > tag.len()
                 && rest[..tag.len()].eq_ignore_ascii_case(tag.as_bytes())
                 && match rest[tag.len()] {
-                    b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' => true,
+                    b'/' => true,
                     b'>' => tag == "frameset",
-                    _ => false,
+                    b => is_html_space(b),
                 }
         })
     })
+}
+
+/// HTML's white space between a tag name and its attributes.
+fn is_html_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
 }
 
 /// End tags leave no trace in the tree: their malformed forms are looked for in the source.
@@ -778,7 +783,7 @@ impl EndTagScanner {
                 continue;
             }
             let b = chunk[i];
-            let space = matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
+            let space = is_html_space(b);
             self.state = match (self.state, b) {
                 (Lt, b'/') => LtSlash,
                 (LtSlash, b) if b.is_ascii_alphabetic() => Name,
